@@ -1,0 +1,48 @@
+"""Hit → candidate: canonical URL, publisher, plain text, dates, entities, fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from dedup.entities import extract_entities
+from dedup.publisher import publisher_of
+from dedup.text import fingerprint, html_to_text
+from dedup.urls import canonical_url
+from sources.base import Hit, SourceSpec
+from store.models import Candidate
+
+MAX_TITLE_CHARS = 500
+
+
+def candidate_key(hit: Hit) -> str:
+    """The canonical URL; an entry whose link is not a web URL falls back to its guid."""
+    url = canonical_url(hit.url)
+    if url.startswith("https://"):
+        return url
+    ident = hit.guid or f"{hit.url}\n{hit.title}"
+    return "urn:sha1:" + hashlib.sha1(ident.encode()).hexdigest()
+
+
+def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_sha256: str) -> Candidate:
+    """Build the (unsaved) candidate row for one hit."""
+    title = html_to_text(hit.title, MAX_TITLE_CHARS)
+    summary = html_to_text(hit.summary)
+    return Candidate(
+        key=candidate_key(hit),
+        stream=spec.stream,
+        source_id=spec.source_id,
+        role=role,
+        url=canonical_url(hit.url),
+        original_url=hit.url,
+        publisher=publisher_of(hit.url, hit.publisher or spec.publisher),
+        title=title,
+        summary=summary,
+        published_at=hit.published or fetched_at,
+        published_is_fallback=hit.published is None,
+        fetched_at=fetched_at,
+        language=hit.language,
+        entities=extract_entities(f"{title}\n{summary}"),
+        fingerprint=fingerprint(title, summary),
+        raw_sha256=raw_sha256,
+    )

@@ -1,0 +1,43 @@
+"""Canonical URLs: the same article reached through different links gets one key."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that identify a campaign or a click, never the document.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_hsenc",
+        "_hsmi", "mkt_tok", "ref", "ref_src", "ref_url", "cmpid", "cmp", "smid", "smtyp", "ocid",
+        "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "at_medium",
+        "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4", "guccounter",
+        "guce_referrer", "guce_referrer_sig", "spm", "share", "s_cid", "wt.mc_id", "rss", "feed",
+        "src", "intcmp", "link_source", "taid", "mbid", "sr_share", "soc_src", "soc_trk",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, ``https`` for web links, no ``www.``, default port, fragment,
+    tracking parameters or trailing slash; remaining query parameters sorted."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return url.strip()
+    host = (parts.hostname or "").lower().rstrip(".")
+    host = host.removeprefix("www.")
+    port = parts.port if parts.port and parts.port != DEFAULT_PORTS.get(scheme) else None
+    netloc = f"{host}:{port}" if port else host
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+    )
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https", netloc, path, urlencode(query), ""))
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")

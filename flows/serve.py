@@ -1,0 +1,25 @@
+"""``lpi serve``: every deployment of ``deployments.yaml`` served against a running Prefect server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import serve
+
+from flows.intake import FLOWS
+from flows.schedules import load_deployments
+
+
+def serve_deployments(config_path: str | None = None, deployments_file: Path | None = None) -> None:
+    deployments = []
+    for spec in load_deployments(deployments_file):
+        parameters = dict(spec.parameters)
+        if config_path:
+            parameters["config_path"] = str(Path(config_path).resolve())
+        deployments.append(
+            FLOWS[spec.flow].to_deployment(
+                name=spec.name, cron=spec.cron, interval=spec.interval, parameters=parameters,
+                tags=["lpi-intake", spec.cadence or "on-demand"],
+            )
+        )
+    serve(*deployments, pause_on_shutdown=False)

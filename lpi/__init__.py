@@ -1,0 +1,1 @@
+"""LPI intake: configuration, the intake pipeline as plain functions, and the ``lpi`` command."""

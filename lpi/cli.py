@@ -1,0 +1,257 @@
+"""The ``lpi`` command: run a cycle, serve the schedules, inspect the queue and the sources."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lpi.config import ConfigError, config_path, load_config
+
+app = typer.Typer(help="LPI intake: the intake pipeline of the LLM Production Incident Tracker.", no_args_is_help=True)
+queue_app = typer.Typer(help="The review queues: watched (one source) and promoted (two or more).", no_args_is_help=True)
+sources_app = typer.Typer(help="Configured sources and their polling health.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+config_app = typer.Typer(help="The configuration file.", no_args_is_help=True)
+app.add_typer(queue_app, name="queue")
+app.add_typer(sources_app, name="sources")
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="Configuration YAML (default: $LPI_CONFIG, else the packaged one).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _config(path: Path | None):  # type: ignore[no-untyped-def]
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        typer.secho(f"configuration error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+def _engine(path: Path | None):  # type: ignore[no-untyped-def]
+    from store import open_engine
+
+    return open_engine(_config(path).store_url())
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else "never"
+
+
+@app.command()
+def run(
+    stream: Annotated[list[str] | None, typer.Option("--stream", "-s", help="Stream to poll; repeat for more (default: all).")] = None,
+    config: ConfigOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Ignore saved ETag/Last-Modified and backoff.")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Run without Prefect (no flow run is recorded).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Run one intake cycle now and print what it did."""
+    cfg = _config(config)
+    try:
+        cfg.sources(stream)
+    except ConfigError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    if plain:
+        from lpi.pipeline import run_cycle
+        from store import open_engine
+
+        def progress(report: Any) -> None:
+            typer.echo(report.line(), err=True)
+
+        summary = run_cycle(cfg, open_engine(cfg.store_url()), stream, force=force, on_source=progress)
+        typer.echo(json.dumps(summary.to_dict(), default=str, indent=2) if as_json else summary.render_text())
+        return
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.intake import intake_cycle
+
+    result = intake_cycle(streams=stream, config_path=str(cfg.path.resolve()), force=force)
+    if as_json:
+        typer.echo(json.dumps(result, default=str, indent=2))
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    deployments: Annotated[Path | None, typer.Option(help="Deployments file (default: the repository's deployments.yaml).")] = None,
+) -> None:
+    """Serve every deployment in deployments.yaml on their schedules (needs `prefect server start`)."""
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.secho(
+            "PREFECT_API_URL is not set: start a server with `prefect server start` and run\n"
+            "  prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api\n"
+            "(a temporary server never runs schedules).",
+            fg="yellow",
+            err=True,
+        )
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.serve import serve_deployments
+
+    serve_deployments(str(config) if config else os.environ.get("LPI_CONFIG"), deployments)
+
+
+@queue_app.command("list")
+def queue_list(
+    state: Annotated[list[str] | None, typer.Option(help="States to list (default: promoted and watched).")] = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Clusters waiting for review, most independent sources first."""
+    from store import QueueState, repo, session_scope
+
+    states = [QueueState(s) for s in state] if state else [QueueState.PROMOTED, QueueState.WATCHED]
+    engine = _engine(config)
+    with session_scope(engine) as session:
+        clusters = repo.queue(session, states)
+        sizes = repo.member_counts(session, [c.id for c in clusters if c.id is not None])
+    rows = [
+        {
+            "id": c.id,
+            "state": c.state.value,
+            "independent": c.independent_count,
+            "members": sizes.get(c.id or 0, 0),
+            "origins": [o["origin"] for o in c.explanation.get("origins", [])],
+            "last_seen": c.last_seen_at.isoformat(),
+            "title": c.title,
+        }
+        for c in clusters
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        typer.echo("queue is empty")
+        return
+    typer.echo(f"{'id':>5}  {'state':<9} {'indep':>5} {'hits':>4}  {'last seen':<10}  title")
+    for r in rows:
+        typer.echo(f"{r['id']:>5}  {r['state']:<9} {r['independent']:>5} {r['members']:>4}  {r['last_seen'][:10]}  {r['title'][:90]}")
+
+
+@queue_app.command("show")
+def queue_show(cluster_id: int, config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """One cluster: its members, and how its independent count was reached."""
+    from store import Cluster, repo, session_scope
+
+    engine = _engine(config)
+    with session_scope(engine) as session:
+        cluster = session.get(Cluster, cluster_id)
+        if cluster is None:
+            typer.secho(f"no cluster {cluster_id}", fg="red", err=True)
+            raise typer.Exit(1)
+        members = repo.cluster_members(session, cluster_id)
+    why = _why_by_candidate(cluster.explanation)
+    detail = {
+        "id": cluster.id,
+        "state": cluster.state.value,
+        "title": cluster.title,
+        "independent": cluster.independent_count,
+        "aiid_id": cluster.aiid_id,
+        "promoted_at": cluster.promoted_at.isoformat() if cluster.promoted_at else None,
+        "members": [
+            {
+                "candidate": c.id,
+                "stream": c.stream,
+                "publisher": c.publisher,
+                "published": c.published_at.isoformat() if c.published_at else None,
+                "title": c.title,
+                "url": c.url,
+                "match_score": round(m.score, 3),
+                "counts": why.get(c.id or 0, "counted"),
+                "entities": c.entities,
+            }
+            for c, m in members
+        ],
+        "explanation": cluster.explanation,
+    }
+    if as_json:
+        typer.echo(json.dumps(detail, indent=2))
+        return
+    typer.echo(f"cluster {cluster.id} [{cluster.state.value}]  {cluster.title}")
+    typer.echo(f"independent confirming sources: {cluster.independent_count}" + (f"   AIID {cluster.aiid_id}" if cluster.aiid_id else ""))
+    for origin in cluster.explanation.get("origins", []):
+        typer.echo(f"  origin {origin['origin']}: candidate(s) {', '.join(map(str, origin['candidates']))}")
+    typer.echo("members:")
+    for m in detail["members"]:
+        typer.echo(f"  #{m['candidate']} {m['publisher']:<22} {m['stream']:<18} {(m['published'] or '')[:10]}  score {m['match_score']:.2f}")
+        typer.echo(f"      {m['title'][:100]}")
+        typer.echo(f"      {m['url']}")
+        typer.echo(f"      → {m['counts']}")
+
+
+def _why_by_candidate(explanation: dict[str, Any]) -> dict[int, str]:
+    why: dict[int, str] = {}
+    for origin in explanation.get("origins", []):
+        why[origin["candidates"][0]] = f"counted: origin {origin['origin']}"
+    for item in explanation.get("collapsed", []):
+        why[item["candidate"]] = f"collapsed into {item['into']}: {item['reason']}"
+    for item in explanation.get("zero", []):
+        why[item["candidate"]] = f"counts zero: {item['reason']}"
+    return why
+
+
+@sources_app.command("list")
+def sources_list(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Every configured source: stream, cadence, last success, consecutive errors, last error."""
+    from flows.schedules import stream_cadences
+    from store import repo, session_scope
+
+    cfg = _config(config)
+    cadences = stream_cadences()
+    with session_scope(_engine(config)) as session:
+        states = repo.source_states(session)
+    rows = []
+    for spec in cfg.sources():
+        state = states.get(spec.source_id)
+        rows.append(
+            {
+                "source": spec.source_id,
+                "stream": spec.stream,
+                "kind": spec.kind,
+                "cadence": cadences.get(spec.stream, "not scheduled"),
+                "last_success": state.last_success_at.isoformat() if state and state.last_success_at else None,
+                "errors": state.error_count if state else 0,
+                "last_error": state.last_error if state else None,
+                "next_check": state.next_check_at.isoformat() if state and state.next_check_at else None,
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    typer.echo(f"{'source':<42} {'cadence':<11} {'last success':<17} {'errors':>6}  last error")
+    for r in rows:
+        last = r["last_success"][:16].replace("T", " ") if r["last_success"] else "never"
+        typer.echo(f"{r['source']:<42} {r['cadence']:<11} {last:<17} {r['errors']:>6}  {(r['last_error'] or '')[:60]}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Bring the database schema to the newest revision (also done automatically on first use)."""
+    from store import database_url, open_engine
+    from store.migrate import current_revision, upgrade
+
+    url = database_url(_config(config).store_url())
+    engine = open_engine(url, migrate=False)
+    ran = upgrade(engine)
+    typer.echo(f"{engine.url.render_as_string(hide_password=True)}: {'upgraded to' if ran else 'already at'} revision {current_revision(engine)}")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOption = None) -> None:
+    """Print the configuration file in force, to copy and edit."""
+    path = config_path(config)
+    _config(config)
+    sys.stdout.write(path.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    app()

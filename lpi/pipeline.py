@@ -1,0 +1,282 @@
+"""One intake cycle as plain functions: poll → archive raw → parse → normalize → match → count → promote.
+
+Nothing here imports Prefect; ``flows/`` wraps these same functions as tasks. Polling touches only
+the network, ingesting and matching only the database, so polls can run concurrently while every
+write stays a short transaction of its own.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from sqlalchemy import Engine
+
+from dedup import Evidence, OpenCluster, best_match, count_independent, matched_keywords, normalize
+from lpi.config import Config, MatchSettings
+from lpi.summary import CycleSummary, MatchReport, Promotion, SourceReport
+from sources import STREAMS, Fetcher, FetchError, Payload, ParseError, Response, SourceSpec, UnknownKind, adapter_for
+from store import Candidate, Cluster, QueueState, SourceState, now, repo, session_scope
+
+BACKOFF_BASE = timedelta(minutes=5)
+BACKOFF_CAP = timedelta(hours=6)  # a failing source is retried at least this often, never disabled
+POLL_THREADS = 8
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    """What polling one source produced: a response, an error, or a reason it was not polled."""
+
+    spec: SourceSpec
+    started_at: datetime
+    seconds: float = 0.0
+    response: Response | None = None
+    error: str | None = None
+    retry_after: str | None = None
+    skipped: str | None = None
+
+
+def poll_source(spec: SourceSpec, state: SourceState | None, fetcher: Fetcher, *, force: bool = False) -> PollOutcome:
+    """Fetch one source with its saved validators; never raises for a source's own failure."""
+    started = now()
+    try:
+        adapter_for(spec.kind)
+    except UnknownKind as exc:
+        return PollOutcome(spec, started, skipped=str(exc))
+    if not spec.url:
+        return PollOutcome(spec, started, skipped="no url configured")
+    if state and state.next_check_at and state.next_check_at > started and not force:
+        return PollOutcome(spec, started, skipped=f"backing off until {state.next_check_at:%Y-%m-%d %H:%M} UTC")
+    clock = time.monotonic()
+    use_cache = state is not None and not force
+    try:
+        response = fetcher.get(
+            spec.url,
+            etag=state.etag if use_cache and state else None,
+            last_modified=state.last_modified if use_cache and state else None,
+        )
+    except FetchError as exc:
+        return PollOutcome(spec, started, time.monotonic() - clock, error=str(exc), retry_after=exc.retry_after)
+    return PollOutcome(spec, started, time.monotonic() - clock, response=response)
+
+
+def poll_concurrently(
+    specs: list[SourceSpec], states: dict[str, SourceState], fetcher: Fetcher, force: bool
+) -> Iterator[PollOutcome]:
+    """Poll in a thread pool, yielding outcomes in configuration order."""
+    with ThreadPoolExecutor(max_workers=POLL_THREADS, thread_name_prefix="poll") as pool:
+        futures = [pool.submit(poll_source, s, states.get(s.source_id), fetcher, force=force) for s in specs]
+        for future in futures:
+            yield future.result()
+
+
+def ingest(engine: Engine, outcome: PollOutcome) -> SourceReport:
+    """Archive, parse and store one poll's result; the source's hits and new state commit together."""
+    spec = outcome.spec
+    report = SourceReport(spec.source_id, spec.stream, "fetched", seconds=outcome.seconds)
+    if outcome.skipped:
+        report.status, report.message = "skipped", outcome.skipped
+        return report
+    if outcome.error or outcome.response is None:
+        _record_failure(engine, spec, outcome.error or "no response", outcome.retry_after, outcome.started_at)
+        report.status, report.message = "error", outcome.error or "no response"
+        return report
+    response = outcome.response
+    if response.not_modified:
+        with session_scope(engine) as session:
+            state = _state(session, spec)
+            _mark_success(state, response, outcome.started_at)
+            repo.save_source_state(session, state)
+        report.status = "not_modified"
+        return report
+
+    with session_scope(engine) as session:  # raw first: re-processable even if parsing fails
+        sha = repo.archive_payload(
+            session,
+            source_id=spec.source_id,
+            stream=spec.stream,
+            url=response.url,
+            final_url=response.final_url,
+            redirects=response.redirects,
+            status=response.status,
+            headers=response.headers,
+            body=response.body,
+            fetched_at=outcome.started_at,
+        )
+    try:
+        candidates, report.irrelevant, report.warnings = parse_and_normalize(
+            spec, Payload(response.body, response.final_url, response.content_type), sha, outcome.started_at
+        )
+    except ParseError as exc:
+        _record_failure(engine, spec, str(exc), None, outcome.started_at)
+        report.status, report.message = "error", str(exc)
+        return report
+    with session_scope(engine) as session:
+        new_ids = repo.insert_new_candidates(session, candidates)
+        state = _state(session, spec)
+        _mark_success(state, response, outcome.started_at)
+        repo.save_source_state(session, state)
+    report.new_hits = len(new_ids)
+    report.known_hits = len(candidates) - len(new_ids)
+    return report
+
+
+def parse_and_normalize(
+    spec: SourceSpec, payload: Payload, sha: str, fetched_at: datetime
+) -> tuple[list[Candidate], int, list[str]]:
+    """Parse a payload and normalize its relevant hits; return (candidates, off-topic count, warnings)."""
+    try:
+        parsed = adapter_for(spec.kind).parse(spec, payload)
+    except ParseError:
+        raise
+    except Exception as exc:  # a parser bug must not take the cycle down; the raw bytes are kept
+        raise ParseError(f"parser failed: {type(exc).__name__}: {exc}") from exc
+    role = STREAMS[spec.stream].role.value
+    candidates, irrelevant = [], 0
+    for hit in parsed.hits:
+        candidate = normalize(hit, spec, role, fetched_at, sha)
+        if matched_keywords(spec.keywords, f"{candidate.title}\n{candidate.summary}"):
+            candidates.append(candidate)
+        else:
+            irrelevant += 1
+    return candidates, irrelevant, parsed.warnings
+
+
+def _state(session, spec: SourceSpec) -> SourceState:  # type: ignore[no-untyped-def]
+    state = session.get(SourceState, spec.source_id)
+    return state or SourceState(source_id=spec.source_id, stream=spec.stream, url=spec.url or "")
+
+
+def _mark_success(state: SourceState, response: Response, at: datetime) -> None:
+    if response.status == 200:
+        state.etag, state.last_modified = response.etag, response.last_modified
+    state.last_status = response.status
+    state.last_success_at = at
+    state.error_count = 0
+    state.next_check_at = None
+
+
+def _record_failure(engine: Engine, spec: SourceSpec, message: str, retry_after: str | None, at: datetime) -> None:
+    with session_scope(engine) as session:
+        state = _state(session, spec)
+        state.error_count += 1
+        state.last_error, state.last_error_at = message[:2000], at
+        state.next_check_at = at + backoff(state.error_count, retry_after, at)
+        repo.save_source_state(session, state)
+
+
+def backoff(failures: int, retry_after: str | None, at: datetime) -> timedelta:
+    """Capped exponential backoff with jitter; a longer Retry-After from the server wins."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
+    return max(delay, _retry_after(retry_after, at))
+
+
+def _retry_after(value: str | None, at: datetime) -> timedelta:
+    if not value:
+        return timedelta(0)
+    if value.strip().isdigit():
+        return min(BACKOFF_CAP, timedelta(seconds=int(value)))
+    try:
+        return min(BACKOFF_CAP, max(timedelta(0), parsedate_to_datetime(value) - at))
+    except (TypeError, ValueError):
+        return timedelta(0)
+
+
+def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
+    """Cluster every candidate not yet in a cluster, recount the clusters touched, promote at two."""
+    report = MatchReport()
+    window = timedelta(days=settings.window_days)
+    with session_scope(engine) as session:
+        repo.lock_for_matching(session)
+        pending = repo.unclustered_candidates(session)
+        if not pending:
+            return report
+        since = min(c.published_at or c.fetched_at for c in pending) - window
+        clusters: dict[int, Cluster] = {}
+        views: dict[int, OpenCluster] = {}
+        for cluster, titles in repo.clusters_seen_since(session, since):
+            assert cluster.id is not None
+            clusters[cluster.id] = cluster
+            views[cluster.id] = OpenCluster(cluster.id, titles, cluster.last_seen_at)
+        touched: set[int] = set()
+        at = now()
+        for candidate in pending:
+            seen = candidate.published_at or candidate.fetched_at
+            match = best_match(candidate.title, seen, views.values(), threshold=settings.threshold, window=window)
+            if match is not None and match.cluster.id is not None:
+                cluster, score = clusters[match.cluster.id], match.score
+                match.cluster.add(candidate.title, seen)
+                cluster.last_seen_at = max(cluster.last_seen_at, seen)
+            else:
+                cluster = Cluster(title=candidate.title, first_seen_at=seen, last_seen_at=seen)
+                session.add(cluster)
+                session.flush()
+                assert cluster.id is not None
+                clusters[cluster.id], score = cluster, 1.0
+                views[cluster.id] = OpenCluster(cluster.id, [candidate.title], seen)
+                report.new_clusters += 1
+            repo.add_member(session, cluster, candidate, score, at)
+            touched.add(cluster.id)  # type: ignore[arg-type]
+            report.clustered += 1
+        session.flush()
+        for cluster_id in sorted(touched):
+            if promotion := recount(session, clusters[cluster_id], at):
+                report.promoted.append(promotion)
+    return report
+
+
+def recount(session, cluster: Cluster, at: datetime) -> Promotion | None:  # type: ignore[no-untyped-def]
+    """Recompute a cluster's independent count and explanation; return a promotion if it just happened."""
+    assert cluster.id is not None
+    members = [candidate for candidate, _ in repo.cluster_members(session, cluster.id)]
+    count = count_independent(
+        Evidence(c.id, c.role, c.publisher, c.fingerprint, c.stream) for c in members if c.id is not None
+    )
+    cluster.independent_count = count.independent
+    cluster.explanation = count.explanation()
+    cluster.aiid_id = cluster.aiid_id or next(
+        (ids[0] for c in members if (ids := c.entities.get("aiid_ids"))), None
+    )
+    if cluster.state not in (QueueState.LEAD, QueueState.WATCHED):
+        return None  # promoted already, or a reviewer's decision stands
+    if count.independent >= 2:
+        cluster.state, cluster.promoted_at = QueueState.PROMOTED, at
+        return Promotion(cluster.id, cluster.title, list(count.origins))
+    if count.independent == 1:
+        cluster.state = QueueState.WATCHED
+    return None
+
+
+def run_cycle(
+    config: Config,
+    engine: Engine,
+    streams: list[str] | None = None,
+    *,
+    force: bool = False,
+    poll_many: Callable[[list[SourceSpec], dict[str, SourceState], Fetcher, bool], Iterable[PollOutcome]] = poll_concurrently,
+    ingest_one: Callable[[Engine, PollOutcome], SourceReport] = ingest,
+    match: Callable[[Engine, MatchSettings], MatchReport] = match_and_promote,
+    on_source: Callable[[SourceReport], None] | None = None,
+) -> CycleSummary:
+    """Run one intake cycle over ``streams`` (all configured streams when None).
+
+    The step functions are parameters so that the Prefect flows can pass task-wrapped versions of
+    these very functions; the order of the steps is defined here once.
+    """
+    started = now()
+    specs = config.sources(streams)
+    with session_scope(engine) as session:
+        states = repo.source_states(session, [s.source_id for s in specs])
+    reports = []
+    with Fetcher(config.fetch) as fetcher:
+        for outcome in poll_many(specs, states, fetcher, force):
+            report = ingest_one(engine, outcome)
+            reports.append(report)
+            if on_source:
+                on_source(report)
+    return CycleSummary(started, now(), reports, match(engine, config.matching))

@@ -1,0 +1,89 @@
+"""RSS, Atom and RDF feeds through feedparser, always fed bytes (its own HTTP has no timeout)."""
+
+from __future__ import annotations
+
+import calendar
+import io
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import feedparser
+
+from sources.base import Hit, Parsed, ParseError, Payload, SourceSpec
+
+
+class FeedAdapter:
+    """Any RSS 0.9x/1.0/2.0 or Atom feed. A bozo feed that still has entries is a warning only."""
+
+    kind: ClassVar[str] = "feed"
+
+    def parse(self, spec: SourceSpec, payload: Payload) -> Parsed:
+        headers = {"content-location": payload.url}
+        if payload.content_type:
+            headers["content-type"] = payload.content_type
+        parsed = feedparser.parse(io.BytesIO(payload.body), response_headers=headers)
+        problem = parsed.get("bozo_exception")
+        if not parsed.entries:
+            if not parsed.version:
+                looks = _describe(payload)
+                detail = f": {problem}" if problem else ""
+                raise ParseError(f"not a feed ({looks}){detail}")
+            return Parsed([], [f"feed is malformed: {problem}"] if problem else [])
+        warnings = [f"feed is malformed but readable: {problem}"] if parsed.bozo else []
+        from_source = spec.options.get("publisher_from") == "source-element"
+        hits = [hit for entry in parsed.entries if (hit := _hit(entry, from_source)) is not None]
+        skipped = len(parsed.entries) - len(hits)
+        if skipped:
+            warnings.append(f"{skipped} entries without a link or title skipped")
+        return Parsed(hits, warnings)
+
+
+def _hit(entry: Any, publisher_from_source: bool) -> Hit | None:
+    url = entry.get("link") or _alternate_link(entry)
+    title = (entry.get("title") or "").strip()
+    if not url or not title:
+        return None
+    publisher = None
+    if publisher_from_source:
+        source = entry.get("source") or {}
+        publisher = source.get("href") or source.get("title")
+    return Hit(
+        url=url.strip(),
+        title=title,
+        summary=entry.get("summary") or _first_content(entry),
+        published=_entry_time(entry),
+        guid=entry.get("id"),
+        publisher=publisher,
+        language=(entry.get("summary_detail") or {}).get("language"),
+    )
+
+
+def _alternate_link(entry: Any) -> str | None:
+    for link in entry.get("links") or ():
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def _first_content(entry: Any) -> str:
+    for content in entry.get("content") or ():
+        if content.get("value"):
+            return str(content["value"])
+    return ""
+
+
+def _entry_time(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        struct = entry.get(key)
+        if struct:
+            return datetime.fromtimestamp(calendar.timegm(struct), UTC)
+    return None
+
+
+def _describe(payload: Payload) -> str:
+    head = payload.body[:512].lstrip().lower()
+    if not head:
+        return "empty body"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return f"HTML page, content-type {payload.content_type or 'unknown'}"
+    return f"{len(payload.body):,} bytes of {payload.content_type or 'unknown content type'}"

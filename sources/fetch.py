@@ -1,0 +1,129 @@
+"""The polite fetcher: one GET with conditional headers, bounded in time and size, redirects kept."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import httpx
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    user_agent: str
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    deadline: float = 60.0  # whole request, redirects and body included
+    max_bytes: int = 10_000_000  # decoded body; a compressed body that inflates past it is cut
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+class FetchError(Exception):
+    """The request failed; ``status`` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Fetcher:
+    """Fetches with one shared connection pool; safe to use from several threads."""
+
+    def __init__(self, policy: FetchPolicy, transport: httpx.BaseTransport | None = None):
+        self.policy = policy
+        timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
+        self._client = httpx.Client(
+            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=timeout,
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
+        """GET ``url``; a 304 comes back as a response, any other failure raises :class:`FetchError`."""
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        give_up_at = time.monotonic() + self.policy.deadline
+        chain: list[str] = []
+        current = url
+        while True:
+            try:
+                status, headers, body = self._one(current, conditional, give_up_at)
+            except httpx.TimeoutException as exc:
+                raise FetchError(f"timed out ({type(exc).__name__}) fetching {current}") from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
+            if status in REDIRECT_STATUSES and "location" in headers:
+                chain.append(current)
+                current = urljoin(current, headers["location"])
+                if current in chain:
+                    raise FetchError(f"redirect loop: {' -> '.join([*chain, current])}", status)
+                if len(chain) > self.policy.max_redirects:
+                    raise FetchError(f"more than {self.policy.max_redirects} redirects", status)
+                continue
+            response = Response(url, current, status, headers, body, chain)
+            if status == 200 or status == 304:
+                return response
+            raise FetchError(f"HTTP {status} from {current}", status, headers.get("retry-after"))
+
+    def _one(self, url: str, extra_headers: dict[str, str], give_up_at: float) -> tuple[int, dict[str, str], bytes]:
+        cap = self.policy.max_bytes
+        with self._client.stream("GET", url, headers=extra_headers) as response:
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            if response.status_code != 200:
+                return response.status_code, headers, b""
+            declared = headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise FetchError(f"body of {int(declared):,} bytes announced, over the {cap:,}-byte cap")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise FetchError(f"body exceeded the {cap:,}-byte cap (after decompression)")
+                if time.monotonic() > give_up_at:
+                    raise FetchError(f"gave up after the {self.policy.deadline:g}s deadline")
+                chunks.append(chunk)
+            return 200, headers, b"".join(chunks)

@@ -1,0 +1,183 @@
+"""The tables. Every row the pipeline writes lives here; nothing else defines schema.
+
+Times are aware UTC datetimes (SQLModel's ``UTCDateTime`` refuses naive ones on write).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class QueueState(StrEnum):
+    """Where a cluster stands. Counting only ever moves ``lead → watched → promoted``."""
+
+    LEAD = "lead"  # only zero-weight evidence (discovery, user submissions)
+    WATCHED = "watched"  # one independent confirming source: the review queue
+    PROMOTED = "promoted"  # two or more: the verification queue
+    VERIFIED = "verified"  # a reviewer published it
+    REJECTED = "rejected"  # a reviewer rejected it
+
+
+class SourceState(SQLModel, table=True):
+    """Polling state of one endpoint, committed together with the hits it produced."""
+
+    __tablename__ = "source_state"
+
+    source_id: str = Field(primary_key=True)  # "<stream>/<name>"
+    stream: str = Field(index=True)
+    url: str
+    cursor: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    next_check_at: datetime | None = None
+    error_count: int = 0  # consecutive failures; reset by a success
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_status: int | None = None
+
+
+class Blob(SQLModel, table=True):
+    """Raw bytes, content-addressed by sha256 and zlib-compressed; stored once however often fetched."""
+
+    __tablename__ = "raw_blob"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class RawPayload(SQLModel, table=True):
+    """One distinct response body of one source, with the HTTP facts needed to trust or replay it."""
+
+    __tablename__ = "raw_payload"
+    __table_args__ = (UniqueConstraint("source_id", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(index=True)
+    stream: str = Field(index=True)
+    url: str
+    final_url: str
+    redirects: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: int
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content_type: str | None = None
+    sha256: str = Field(foreign_key="raw_blob.sha256", max_length=64)
+    fetched_at: datetime
+
+
+class Cluster(SQLModel, table=True):
+    """One real-world incident as far as matching can tell, with its independence count explained."""
+
+    __tablename__ = "cluster"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    state: QueueState = Field(default=QueueState.LEAD, index=True)
+    independent_count: int = 0
+    explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    first_seen_at: datetime
+    last_seen_at: datetime = Field(index=True)  # newest member's time; bounds the matching window
+    promoted_at: datetime | None = None
+    aiid_id: str | None = None
+
+
+class Candidate(SQLModel, table=True):
+    """One normalized hit. ``key`` (the canonical URL, or a guid URN) makes re-ingestion a no-op."""
+
+    __tablename__ = "candidate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    stream: str = Field(index=True)
+    source_id: str
+    role: str  # confirming | aggregator | lead | discovery
+    url: str
+    original_url: str
+    publisher: str = Field(index=True)  # originating organization (registrable domain)
+    title: str
+    summary: str = ""
+    published_at: datetime | None = None
+    published_is_fallback: bool = False  # no usable date in the entry: fetch time used
+    fetched_at: datetime
+    language: str | None = None
+    entities: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fingerprint: str = Field(index=True)  # hash of normalized title + summary: identical copies
+    raw_sha256: str = Field(max_length=64)
+
+
+class ClusterMember(SQLModel, table=True):
+    """Membership of a candidate in a cluster: one cluster per candidate, and how it got there."""
+
+    __tablename__ = "cluster_member"
+
+    candidate_id: int = Field(foreign_key="candidate.id", primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    score: float  # match score when it joined (1.0 for a cluster's founder)
+    added_by: str = "auto"  # "auto" or the reviewer who placed it
+    added_at: datetime
+
+
+class ReviewerDecision(SQLModel, table=True):
+    """A reviewer's merge, split, not-the-same, verify or reject: a fact later runs must respect."""
+
+    __tablename__ = "reviewer_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # merge | split | not_same | verify | reject
+    cluster_id: int | None = Field(default=None, index=True)
+    other_cluster_id: int | None = None
+    candidate_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reason: str | None = None
+    reviewer: str
+    created_at: datetime
+
+
+class IncidentSequence(SQLModel, table=True):
+    """Last issued number per publication year, so ``LPI-YYYY-NNNN`` is never reused."""
+
+    __tablename__ = "incident_sequence"
+
+    year: int = Field(primary_key=True)
+    last_number: int = 0
+
+
+class Incident(SQLModel, table=True):
+    """A published incident: one row of ``incident-database.csv``."""
+
+    __tablename__ = "incident"
+
+    id: str = Field(primary_key=True)  # LPI-YYYY-NNNN
+    cluster_id: int = Field(foreign_key="cluster.id", unique=True)
+    title: str
+    summary: str
+    incident_date: date | None = None
+    category: str
+    sector: str
+    model_vendor: str | None = None
+    model_name: str = "undisclosed frontier model"
+    model_version: str | None = None
+    deployer: str | None = None
+    jurisdiction: str | None = None
+    piss_population: float
+    piss_harm: float
+    piss_detection: float
+    piss_response: float
+    piss_composite: float
+    piss_band: str
+    detection_mechanism: str
+    lesson: str = ""
+    mitigation: str = ""
+    recommendation: str = ""
+    detection_gap: str = ""
+    sources: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    aiid_id: str | None = None
+    notable: bool = False
+    status: str = "published"
+    errata: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    published_at: datetime

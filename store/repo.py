@@ -1,0 +1,162 @@
+"""Reads and writes the pipeline needs, each idempotent where re-running must add nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from store.models import Blob, Candidate, Cluster, ClusterMember, QueueState, RawPayload, SourceState
+
+_MATCH_LOCK_KEY = 0x4C50494D  # "LPIM": one matcher at a time on PostgreSQL
+
+
+def _insert(session: Session, table: type) -> postgresql.Insert | sqlite.Insert:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def source_states(session: Session, source_ids: Iterable[str] | None = None) -> dict[str, SourceState]:
+    query = select(SourceState)
+    if source_ids is not None:
+        query = query.where(SourceState.source_id.in_(list(source_ids)))  # type: ignore[attr-defined]
+    return {state.source_id: state for state in session.exec(query)}
+
+
+def save_source_state(session: Session, state: SourceState) -> None:
+    session.merge(state)
+
+
+def archive_payload(
+    session: Session,
+    *,
+    source_id: str,
+    stream: str,
+    url: str,
+    final_url: str,
+    redirects: list[str],
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    fetched_at: datetime,
+) -> str:
+    """Store ``body`` content-addressed and record where it came from; return its sha256."""
+    sha = hashlib.sha256(body).hexdigest()
+    session.execute(
+        _insert(session, Blob)
+        .values(sha256=sha, size=len(body), data=zlib.compress(body, 6))
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    session.execute(
+        _insert(session, RawPayload)
+        .values(
+            source_id=source_id,
+            stream=stream,
+            url=url,
+            final_url=final_url,
+            redirects=redirects,
+            status=status,
+            headers=headers,
+            content_type=headers.get("content-type"),
+            sha256=sha,
+            fetched_at=fetched_at,
+        )
+        .on_conflict_do_nothing(index_elements=["source_id", "sha256"])
+    )
+    return sha
+
+
+def read_blob(session: Session, sha256: str) -> bytes:
+    blob = session.get(Blob, sha256)
+    if blob is None:
+        raise KeyError(f"no raw payload with sha256 {sha256}")
+    return zlib.decompress(blob.data)
+
+
+def insert_new_candidates(session: Session, candidates: Sequence[Candidate]) -> list[int]:
+    """Insert those whose key is not stored yet (also under concurrent writers); return new ids."""
+    new_ids = []
+    columns = [c.name for c in Candidate.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    for candidate in candidates:
+        values = {name: getattr(candidate, name) for name in columns}
+        statement = (
+            _insert(session, Candidate)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Candidate.id)  # type: ignore[arg-type]
+        )
+        new_id = session.execute(statement).scalar()
+        if new_id is not None:
+            new_ids.append(new_id)
+    return new_ids
+
+
+def lock_for_matching(session: Session) -> None:
+    """Serialize matchers: SQLite's BEGIN IMMEDIATE already does; PostgreSQL takes an advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MATCH_LOCK_KEY})
+
+
+def unclustered_candidates(session: Session) -> list[Candidate]:
+    member = select(ClusterMember.candidate_id)
+    query = (
+        select(Candidate)
+        .where(Candidate.id.not_in(member))  # type: ignore[union-attr]
+        .order_by(Candidate.published_at, Candidate.id)  # type: ignore[arg-type]
+    )
+    return list(session.exec(query))
+
+
+def clusters_seen_since(session: Session, since: datetime) -> list[tuple[Cluster, list[str]]]:
+    """Clusters with a member newer than ``since``, each with its members' titles."""
+    clusters = list(session.exec(select(Cluster).where(Cluster.last_seen_at >= since)))
+    titles: dict[int, list[str]] = {c.id: [] for c in clusters if c.id is not None}
+    if titles:
+        rows = session.exec(
+            select(ClusterMember.cluster_id, Candidate.title)
+            .join(Candidate, Candidate.id == ClusterMember.candidate_id)  # type: ignore[arg-type]
+            .where(ClusterMember.cluster_id.in_(list(titles)))  # type: ignore[attr-defined]
+            .order_by(ClusterMember.added_at)  # type: ignore[arg-type]
+        )
+        for cluster_id, title in rows:
+            titles[cluster_id].append(title)
+    return [(c, titles[c.id]) for c in clusters if c.id is not None]
+
+
+def add_member(session: Session, cluster: Cluster, candidate: Candidate, score: float, at: datetime) -> None:
+    assert cluster.id is not None and candidate.id is not None
+    session.add(ClusterMember(candidate_id=candidate.id, cluster_id=cluster.id, score=score, added_at=at))
+
+
+def cluster_members(session: Session, cluster_id: int) -> list[tuple[Candidate, ClusterMember]]:
+    """Members earliest-published first (the order independence counting credits origins in)."""
+    rows = session.exec(
+        select(Candidate, ClusterMember)
+        .join(ClusterMember, ClusterMember.candidate_id == Candidate.id)  # type: ignore[arg-type]
+        .where(ClusterMember.cluster_id == cluster_id)
+        .order_by(Candidate.published_at, Candidate.id)  # type: ignore[arg-type]
+    )
+    return list(rows)
+
+
+def queue(session: Session, states: Sequence[QueueState]) -> list[Cluster]:
+    query = (
+        select(Cluster)
+        .where(Cluster.state.in_(list(states)))  # type: ignore[attr-defined]
+        .order_by(Cluster.independent_count.desc(), Cluster.last_seen_at.desc())  # type: ignore[attr-defined]
+    )
+    return list(session.exec(query))
+
+
+def member_counts(session: Session, cluster_ids: Sequence[int]) -> dict[int, int]:
+    rows = session.exec(
+        select(ClusterMember.cluster_id, func.count())
+        .where(ClusterMember.cluster_id.in_(list(cluster_ids)))  # type: ignore[attr-defined]
+        .group_by(ClusterMember.cluster_id)
+    )
+    return dict(rows.all())
