@@ -7,42 +7,22 @@ linkage), so a chain of pairwise-similar titles cannot drag unrelated stories to
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rapidfuzz import fuzz
-
-from dedup.text import words
-
-# Words that carry no identity in news headlines about AI incidents.
-STOPWORDS = frozenset(
-    """a an the and or but of to in on at for from by with as is are was were be been it its this that
-    these those after before over under into about against amid says said say new how why what who
-    when will would could should can may might has have had not no than then their his her they we you
-    your our i he she them up out more most just also via report reports""".split()
-)
-
-
-def title_tokens(title: str) -> str:
-    return " ".join(w for w in words(title) if w not in STOPWORDS)
+from dedup.similarity import Profile, similarity
 
 
 @dataclass
 class OpenCluster:
-    """What matching needs to know of a cluster: its members' titles and its newest time."""
+    """What matching needs to know of a cluster: its members' profiles and its newest time."""
 
     id: int | None
-    titles: list[str]
+    members: list[Profile]
     last_seen: datetime
-    tokens: list[str] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        if not self.tokens:
-            self.tokens = [title_tokens(t) for t in self.titles]
-
-    def add(self, title: str, seen: datetime) -> None:
-        self.titles.append(title)
-        self.tokens.append(title_tokens(title))
+    def add(self, member: Profile, seen: datetime) -> None:
+        self.members.append(member)
         self.last_seen = max(self.last_seen, seen)
 
 
@@ -52,23 +32,22 @@ class Match:
     score: float  # 0..1
 
 
-def score(tokens: str, cluster: OpenCluster) -> float:
-    """Average token-set similarity of ``tokens`` to each member title, in 0..1."""
-    if not tokens or not cluster.tokens:
+def score(hit: Profile, cluster: OpenCluster) -> float:
+    """Average similarity of ``hit`` to each member (average linkage), in 0..1."""
+    if not cluster.members:
         return 0.0
-    return sum(fuzz.token_set_ratio(tokens, other) for other in cluster.tokens) / (100 * len(cluster.tokens))
+    return sum(similarity(hit, member) for member in cluster.members) / len(cluster.members)
 
 
 def best_match(
-    title: str, seen: datetime, clusters: Iterable[OpenCluster], *, threshold: float, window: timedelta
+    hit: Profile, seen: datetime, clusters: Iterable[OpenCluster], *, threshold: float, window: timedelta
 ) -> Match | None:
     """The highest-scoring cluster within ``window`` of ``seen`` whose score reaches ``threshold``."""
-    tokens = title_tokens(title)
     best: Match | None = None
     for cluster in clusters:
         if abs(seen - cluster.last_seen) > window:
             continue
-        s = score(tokens, cluster)
+        s = score(hit, cluster)
         if s >= threshold and (best is None or s > best.score):
             best = Match(cluster, s)
     return best

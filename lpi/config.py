@@ -28,7 +28,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class MatchSettings:
-    threshold: float = 0.62  # average title similarity (0..1) needed to join a cluster
+    threshold: float = 0.42  # average similarity (dedup.similarity, 0..1) needed to join a cluster
     window_days: int = 45  # a hit only joins clusters seen within this many days of it
 
 

@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 
 from sqlalchemy import Engine
 
-from dedup import Evidence, OpenCluster, best_match, count_independent, matched_keywords, normalize
+from dedup import Evidence, OpenCluster, best_match, count_independent, matched_keywords, normalize, profile
 from lpi.config import Config, MatchSettings
 from lpi.summary import CycleSummary, MatchReport, Promotion, SourceReport
 from sources import STREAMS, Fetcher, FetchError, Payload, ParseError, Response, SourceSpec, UnknownKind, adapter_for
@@ -199,18 +199,19 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
         since = min(c.published_at or c.fetched_at for c in pending) - window
         clusters: dict[int, Cluster] = {}
         views: dict[int, OpenCluster] = {}
-        for cluster, titles in repo.clusters_seen_since(session, since):
+        for cluster, texts in repo.clusters_seen_since(session, since):
             assert cluster.id is not None
             clusters[cluster.id] = cluster
-            views[cluster.id] = OpenCluster(cluster.id, titles, cluster.last_seen_at)
+            views[cluster.id] = OpenCluster(cluster.id, [profile(t, s) for t, s in texts], cluster.last_seen_at)
         touched: set[int] = set()
         at = now()
         for candidate in pending:
             seen = candidate.published_at or candidate.fetched_at
-            match = best_match(candidate.title, seen, views.values(), threshold=settings.threshold, window=window)
+            hit = profile(candidate.title, candidate.summary)
+            match = best_match(hit, seen, views.values(), threshold=settings.threshold, window=window)
             if match is not None and match.cluster.id is not None:
                 cluster, score = clusters[match.cluster.id], match.score
-                match.cluster.add(candidate.title, seen)
+                match.cluster.add(hit, seen)
                 cluster.last_seen_at = max(cluster.last_seen_at, seen)
             else:
                 cluster = Cluster(title=candidate.title, first_seen_at=seen, last_seen_at=seen)
@@ -218,7 +219,7 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
                 session.flush()
                 assert cluster.id is not None
                 clusters[cluster.id], score = cluster, 1.0
-                views[cluster.id] = OpenCluster(cluster.id, [candidate.title], seen)
+                views[cluster.id] = OpenCluster(cluster.id, [hit], seen)
                 report.new_clusters += 1
             repo.add_member(session, cluster, candidate, score, at)
             touched.add(cluster.id)  # type: ignore[arg-type]

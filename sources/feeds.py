@@ -44,9 +44,12 @@ def _hit(entry: Any, publisher_from_source: bool) -> Hit | None:
     if not url or not title:
         return None
     publisher = None
-    if publisher_from_source:
+    if publisher_from_source:  # news-search feeds: "<headline> - <Publisher>" plus a <source> element
         source = entry.get("source") or {}
         publisher = source.get("href") or source.get("title")
+        suffix = f" - {source.get('title')}"
+        if source.get("title") and title.endswith(suffix):
+            title = title.removesuffix(suffix)
     return Hit(
         url=url.strip(),
         title=title,

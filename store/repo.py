@@ -112,20 +112,20 @@ def unclustered_candidates(session: Session) -> list[Candidate]:
     return list(session.exec(query))
 
 
-def clusters_seen_since(session: Session, since: datetime) -> list[tuple[Cluster, list[str]]]:
-    """Clusters with a member newer than ``since``, each with its members' titles."""
+def clusters_seen_since(session: Session, since: datetime) -> list[tuple[Cluster, list[tuple[str, str]]]]:
+    """Clusters with a member newer than ``since``, each with its members' (title, summary)."""
     clusters = list(session.exec(select(Cluster).where(Cluster.last_seen_at >= since)))
-    titles: dict[int, list[str]] = {c.id: [] for c in clusters if c.id is not None}
-    if titles:
+    texts: dict[int, list[tuple[str, str]]] = {c.id: [] for c in clusters if c.id is not None}
+    if texts:
         rows = session.exec(
-            select(ClusterMember.cluster_id, Candidate.title)
+            select(ClusterMember.cluster_id, Candidate.title, Candidate.summary)
             .join(Candidate, Candidate.id == ClusterMember.candidate_id)  # type: ignore[arg-type]
-            .where(ClusterMember.cluster_id.in_(list(titles)))  # type: ignore[attr-defined]
+            .where(ClusterMember.cluster_id.in_(list(texts)))  # type: ignore[attr-defined]
             .order_by(ClusterMember.added_at)  # type: ignore[arg-type]
         )
-        for cluster_id, title in rows:
-            titles[cluster_id].append(title)
-    return [(c, titles[c.id]) for c in clusters if c.id is not None]
+        for cluster_id, title, summary in rows:
+            texts[cluster_id].append((title, summary))
+    return [(c, texts[c.id]) for c in clusters if c.id is not None]
 
 
 def add_member(session: Session, cluster: Cluster, candidate: Candidate, score: float, at: datetime) -> None:
