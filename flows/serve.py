@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
 
 from flows.intake import FLOWS
 from flows.schedules import load_deployments
 
 
-def serve_deployments(config_path: str | None = None, deployments_file: Path | None = None) -> None:
+def build_deployments(config_path: str | None = None, deployments_file: Path | None = None) -> list[RunnerDeployment]:
+    """One runner deployment per entry, with its schedule, and the configuration file pinned."""
     deployments = []
     for spec in load_deployments(deployments_file):
         parameters = dict(spec.parameters)
@@ -18,8 +20,15 @@ def serve_deployments(config_path: str | None = None, deployments_file: Path | N
             parameters["config_path"] = str(Path(config_path).resolve())
         deployments.append(
             FLOWS[spec.flow].to_deployment(
-                name=spec.name, cron=spec.cron, interval=spec.interval, parameters=parameters,
+                name=spec.name,
+                cron=spec.cron,
+                interval=spec.interval,
+                parameters=parameters,
                 tags=["lpi-intake", spec.cadence or "on-demand"],
             )
         )
-    serve(*deployments, pause_on_shutdown=False)
+    return deployments
+
+
+def serve_deployments(config_path: str | None = None, deployments_file: Path | None = None) -> None:
+    serve(*build_deployments(config_path, deployments_file), pause_on_shutdown=False)
