@@ -8,7 +8,7 @@ from typing import Any
 # (pattern, vendor, model family). Order matters only for readability; every match is kept.
 MODEL_ALIASES: tuple[tuple[str, str, str], ...] = (
     (r"chat\s?gpt", "OpenAI", "ChatGPT"),
-    (r"gpt-?[345](?:\.\d)?(?:o|-turbo|-mini)?", "OpenAI", "GPT"),
+    (r"gpt-?[345](?:\.\d)?o?(?:-(?:turbo|mini|nano|pro))*", "OpenAI", "GPT"),
     (r"o[134](?:-mini|-pro)?(?= model)", "OpenAI", "o-series"),
     (r"claude(?: \d(?:\.\d)?)?(?: (?:opus|sonnet|haiku))?", "Anthropic", "Claude"),
     (r"gemini(?: \d(?:\.\d)?)?(?: (?:pro|flash|ultra|nano))?", "Google", "Gemini"),

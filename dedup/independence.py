@@ -55,14 +55,15 @@ def count_independent(members: Iterable[Evidence]) -> Count:
         if member.role in ZERO_WEIGHT_REASONS:
             count.zero.append({"candidate": member.candidate_id, "reason": ZERO_WEIGHT_REASONS[member.role]})
             continue
+        first_by_fingerprint.setdefault(member.fingerprint, member)
         if member.publisher in count.origins:
             count.origins[member.publisher].append(member.candidate_id)
             count.collapsed.append(
                 {"candidate": member.candidate_id, "into": member.publisher, "reason": "same originating organization"}
             )
             continue
-        original = first_by_fingerprint.get(member.fingerprint)
-        if original is not None:
+        original = first_by_fingerprint[member.fingerprint]
+        if original is not member:
             count.origins[original.publisher].append(member.candidate_id)
             count.collapsed.append(
                 {
@@ -72,6 +73,5 @@ def count_independent(members: Iterable[Evidence]) -> Count:
                 }
             )
             continue
-        first_by_fingerprint[member.fingerprint] = member
         count.origins[member.publisher] = [member.candidate_id]
     return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import tldextract
@@ -10,6 +11,7 @@ from dedup.urls import host_of
 
 # The public-suffix list bundled with tldextract; never fetched (no network at run time),
 # private section included so that e.g. blogspot and github.io sites are told apart.
+_HOSTLIKE = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:/\S*)?$", re.I)
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
@@ -22,5 +24,7 @@ def registrable_domain(host_or_url: str) -> str:
 
 
 def publisher_of(url: str, stated: str | None = None) -> str:
-    """The publisher an entry names (a URL or a domain), else the article URL's registrable domain."""
-    return registrable_domain(stated) if stated and "." in stated else registrable_domain(url)
+    """The publisher an entry names (a URL or a host name), else the article URL's registrable domain."""
+    if stated and _HOSTLIKE.match(stated.strip()):
+        return registrable_domain(stated.strip())
+    return registrable_domain(url)

@@ -29,6 +29,8 @@ def canonical_url(url: str) -> str:
     host = (parts.hostname or "").lower().rstrip(".")
     host = host.removeprefix("www.")
     port = parts.port if parts.port and parts.port != DEFAULT_PORTS.get(scheme) else None
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = f"{host}:{port}" if port else host
     query = sorted(
         (key, value)

@@ -67,6 +67,9 @@ def load_config(explicit: str | Path | None = None) -> Config:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping")
+    for key in ("fetch", "matching", "streams"):
+        if not isinstance(raw.get(key) or {}, dict):
+            raise ConfigError(f"{path}: {key} must be a mapping, not {type(raw[key]).__name__}")
     return Config(
         path=path,
         fetch=FetchPolicy(user_agent=str(raw.get("user_agent") or _default_user_agent()), **_known(FetchPolicy, raw.get("fetch"), path, "fetch")),
@@ -96,6 +99,8 @@ def _streams(raw: dict[str, Any], path: Path) -> dict[str, list[SourceSpec]]:
         if stream not in STREAMS:
             raise ConfigError(f"{path}: unknown stream {stream!r}; known: {', '.join(STREAMS)}")
         body = body or {}
+        if not isinstance(body, dict) or not isinstance(body.get("sources") or [], list):
+            raise ConfigError(f"{path}: stream {stream} must be a mapping with a list of sources")
         keywords = tuple(body.get("keywords") or ())
         specs = []
         for entry in body.get("sources") or []:
@@ -108,7 +113,7 @@ def _streams(raw: dict[str, Any], path: Path) -> dict[str, list[SourceSpec]]:
                     name=str(entry["name"]),
                     kind=str(entry["kind"]),
                     url=entry.get("url"),
-                    keywords=tuple(entry.get("keywords") or keywords),
+                    keywords=tuple(entry["keywords"] or ()) if "keywords" in entry else keywords,
                     publisher=entry.get("publisher"),
                     options=options,
                 )

@@ -172,7 +172,8 @@ def _record_failure(engine: Engine, spec: SourceSpec, message: str, retry_after:
 
 def backoff(failures: int, retry_after: str | None, at: datetime) -> timedelta:
     """Capped exponential backoff with jitter; a longer Retry-After from the server wins."""
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
+    doublings = min(max(failures - 1, 0), 20)  # 2**20 base periods is far past the cap already
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2**doublings) * random.uniform(0.8, 1.2)
     return max(delay, _retry_after(retry_after, at))
 
 
@@ -180,7 +181,7 @@ def _retry_after(value: str | None, at: datetime) -> timedelta:
     if not value:
         return timedelta(0)
     if value.strip().isdigit():
-        return min(BACKOFF_CAP, timedelta(seconds=int(value)))
+        return timedelta(seconds=min(int(value), int(BACKOFF_CAP.total_seconds())))
     try:
         return min(BACKOFF_CAP, max(timedelta(0), parsedate_to_datetime(value) - at))
     except (TypeError, ValueError):

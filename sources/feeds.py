@@ -18,13 +18,14 @@ class FeedAdapter:
     kind: ClassVar[str] = "feed"
 
     def parse(self, spec: SourceSpec, payload: Payload) -> Parsed:
-        headers = {"content-location": payload.url}
-        if payload.content_type:
-            headers["content-type"] = payload.content_type
+        if not payload.body.strip():
+            raise ParseError("not a feed (empty body)")
+        # Headers only when the content type is known: without one feedparser flags every feed.
+        headers = {"content-type": payload.content_type, "content-location": payload.url} if payload.content_type else None
         parsed = feedparser.parse(io.BytesIO(payload.body), response_headers=headers)
         problem = parsed.get("bozo_exception")
         if not parsed.entries:
-            if not parsed.version:
+            if not parsed.get("version"):
                 looks = _describe(payload)
                 detail = f": {problem}" if problem else ""
                 raise ParseError(f"not a feed ({looks}){detail}")
@@ -46,7 +47,7 @@ def _hit(entry: Any, publisher_from_source: bool) -> Hit | None:
     publisher = None
     if publisher_from_source:  # news-search feeds: "<headline> - <Publisher>" plus a <source> element
         source = entry.get("source") or {}
-        publisher = source.get("href") or source.get("title")
+        publisher = source.get("href")  # a URL; the title is a display name, not an identity
         suffix = f" - {source.get('title')}"
         if source.get("title") and title.endswith(suffix):
             title = title.removesuffix(suffix)

@@ -110,7 +110,12 @@ class Fetcher:
 
     def _one(self, url: str, extra_headers: dict[str, str], give_up_at: float) -> tuple[int, dict[str, str], bytes]:
         cap = self.policy.max_bytes
-        with self._client.stream("GET", url, headers=extra_headers) as response:
+        remaining = give_up_at - time.monotonic()
+        if remaining <= 0:
+            raise FetchError(f"gave up after the {self.policy.deadline:g}s deadline")
+        # No single wait (connect, headers, one read) may outlast what is left of the deadline.
+        timeout = httpx.Timeout(min(self.policy.read_timeout, remaining), connect=min(self.policy.connect_timeout, remaining))
+        with self._client.stream("GET", url, headers=extra_headers, timeout=timeout) as response:
             headers = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code != 200:
                 return response.status_code, headers, b""

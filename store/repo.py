@@ -79,10 +79,14 @@ def read_blob(session: Session, sha256: str) -> bytes:
 
 
 def insert_new_candidates(session: Session, candidates: Sequence[Candidate]) -> list[int]:
-    """Insert those whose key is not stored yet (also under concurrent writers); return new ids."""
+    """Insert those whose key is not stored yet (also under concurrent writers); return new ids.
+
+    Rows go in key order, so two writers with overlapping batches lock them in the same order and
+    cannot deadlock each other on PostgreSQL.
+    """
     new_ids = []
     columns = [c.name for c in Candidate.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
-    for candidate in candidates:
+    for candidate in sorted(candidates, key=lambda c: c.key):
         values = {name: getattr(candidate, name) for name in columns}
         statement = (
             _insert(session, Candidate)
