@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -122,9 +123,11 @@ class Fetcher:
             declared = headers.get("content-length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise FetchError(f"body of {int(declared):,} bytes announced, over the {cap:,}-byte cap")
+            decoders = _decoders(headers.get("content-encoding", ""))
             chunks: list[bytes] = []
             size = 0
-            for chunk in response.iter_bytes():
+            for raw in response.iter_raw():
+                chunk = _inflate(decoders, raw, cap - size, cap)
                 size += len(chunk)
                 if size > cap:
                     raise FetchError(f"body exceeded the {cap:,}-byte cap (after decompression)")
@@ -132,3 +135,25 @@ class Fetcher:
                     raise FetchError(f"gave up after the {self.policy.deadline:g}s deadline")
                 chunks.append(chunk)
             return 200, headers, b"".join(chunks)
+
+
+def _decoders(content_encoding: str) -> list[zlib._Decompress]:
+    """Decompressors for the codings the server applied, outermost first. We decode ourselves, with
+    an output limit per step, so a small compressed body cannot inflate past the cap in memory."""
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip().lower() not in ("", "identity")]
+    for coding in codings:
+        if coding not in ("gzip", "x-gzip", "deflate"):
+            raise FetchError(f"unsupported Content-Encoding {coding!r} (only gzip and deflate are asked for)")
+    return [zlib.decompressobj(zlib.MAX_WBITS | 32) for _ in reversed(codings)]  # 32: gzip or zlib header
+
+
+def _inflate(decoders: list[zlib._Decompress], data: bytes, room: int, cap: int) -> bytes:
+    """Decode one raw chunk, producing at most ``room + 1`` bytes at every step."""
+    try:
+        for decoder in decoders:
+            data = decoder.decompress(data, room + 1)
+            if decoder.unconsumed_tail:
+                raise FetchError(f"body exceeded the {cap:,}-byte cap (after decompression)")
+    except zlib.error as exc:
+        raise FetchError(f"corrupt compressed body: {exc}") from exc
+    return data
