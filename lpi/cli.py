@@ -11,7 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
-from lpi.config import ConfigError, config_path, load_config
+from sqlalchemy import Engine
+
+from lpi.config import Config, ConfigError, config_path, load_config
 
 app = typer.Typer(help="LPI intake: the intake pipeline of the LLM Production Incident Tracker.", no_args_is_help=True)
 queue_app = typer.Typer(help="The review queues: watched (one source) and promoted (two or more).", no_args_is_help=True)
@@ -29,7 +31,7 @@ ConfigOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
-def _config(path: Path | None):  # type: ignore[no-untyped-def]
+def _config(path: Path | None) -> Config:
     try:
         return load_config(path)
     except ConfigError as exc:
@@ -37,7 +39,7 @@ def _config(path: Path | None):  # type: ignore[no-untyped-def]
         raise typer.Exit(2) from None
 
 
-def _engine(path: Path | None):  # type: ignore[no-untyped-def]
+def _engine(path: Path | None) -> Engine:
     from store import open_engine
 
     return open_engine(_config(path).store_url())

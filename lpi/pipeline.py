@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from dedup import Evidence, OpenCluster, best_match, count_independent, matched_keywords, normalize, profile
 from lpi.config import Config, MatchSettings
@@ -147,7 +148,7 @@ def parse_and_normalize(
     return candidates, irrelevant, parsed.warnings
 
 
-def _state(session, spec: SourceSpec) -> SourceState:  # type: ignore[no-untyped-def]
+def _state(session: Session, spec: SourceSpec) -> SourceState:
     state = session.get(SourceState, spec.source_id)
     return state or SourceState(source_id=spec.source_id, stream=spec.stream, url=spec.url or "")
 
@@ -232,7 +233,7 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
     return report
 
 
-def recount(session, cluster: Cluster, at: datetime) -> Promotion | None:  # type: ignore[no-untyped-def]
+def recount(session: Session, cluster: Cluster, at: datetime) -> Promotion | None:
     """Recompute a cluster's independent count and explanation; return a promotion if it just happened."""
     assert cluster.id is not None
     members = [candidate for candidate, _ in repo.cluster_members(session, cluster.id)]
