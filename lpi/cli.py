@@ -83,6 +83,29 @@ def run(
 
 
 @app.command()
+def reprocess(
+    stream: Annotated[list[str] | None, typer.Option("--stream", "-s", help="Stream to reprocess; repeat for more (default: all).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Re-parse and re-normalize the raw archive (no fetching); adds only hits not stored yet."""
+    from lpi.pipeline import reprocess as run_reprocess
+
+    cfg = _config(config)
+    try:
+        cfg.sources(stream)
+    except ConfigError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    report = run_reprocess(cfg, _engine(config), stream)
+    typer.echo(
+        f"{report.payloads} archived payloads re-read; {report.new_hits} new hits; "
+        f"{report.match.new_clusters} new clusters; {len(report.match.promoted)} promoted; {len(report.errors)} errors"
+    )
+    for error in report.errors:
+        typer.echo(f"  error  {error}")
+
+
+@app.command()
 def serve(
     config: ConfigOption = None,
     deployments: Annotated[Path | None, typer.Option(help="Deployments file (default: the repository's deployments.yaml).")] = None,

@@ -71,6 +71,16 @@ def archive_payload(
     return sha
 
 
+def raw_payloads(session: Session, source_ids: Sequence[str]) -> list[RawPayload]:
+    """Archived payloads of these sources, oldest first (the order they were first ingested in)."""
+    query = (
+        select(RawPayload)
+        .where(RawPayload.source_id.in_(list(source_ids)))  # type: ignore[attr-defined]
+        .order_by(RawPayload.fetched_at, RawPayload.id)  # type: ignore[arg-type]
+    )
+    return list(session.exec(query))
+
+
 def read_blob(session: Session, sha256: str) -> bytes:
     blob = session.get(Blob, sha256)
     if blob is None:

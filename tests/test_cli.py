@@ -39,6 +39,7 @@ def test_run_then_queue_and_sources(config_file: Path) -> None:
 
     again = lpi("run", "--plain", "--config", str(config_file), "--stream", "tech-press")
     assert "0 new hits; 0 new clusters; 0 promoted" in again
+    assert "9 archived payloads re-read; 0 new hits; 0 new clusters" in lpi("reprocess", "--config", str(config_file))
 
 
 def test_queue_show_unknown_cluster_fails_clearly(config_file: Path) -> None:
