@@ -39,10 +39,21 @@ def _config(path: Path | None) -> Config:
         raise typer.Exit(2) from None
 
 
-def _engine(path: Path | None) -> Engine:
+def _config_for_streams(path: Path | None, streams: list[str] | None) -> Config:
+    """The configuration, with ``streams`` checked against it (a usage error if unknown)."""
+    cfg = _config(path)
+    try:
+        cfg.sources(streams)
+    except ConfigError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    return cfg
+
+
+def _engine(cfg: Config) -> Engine:
     from store import open_engine
 
-    return open_engine(_config(path).store_url())
+    return open_engine(cfg.store_url())
 
 
 def _when(value: datetime | None) -> str:
@@ -58,20 +69,14 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Run one intake cycle now and print what it did."""
-    cfg = _config(config)
-    try:
-        cfg.sources(stream)
-    except ConfigError as exc:
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from None
+    cfg = _config_for_streams(config, stream)
     if plain:
         from lpi.pipeline import run_cycle
-        from store import open_engine
 
         def progress(report: Any) -> None:
             typer.echo(report.line(), err=True)
 
-        summary = run_cycle(cfg, open_engine(cfg.store_url()), stream, force=force, on_source=progress)
+        summary = run_cycle(cfg, _engine(cfg), stream, force=force, on_source=progress)
         typer.echo(json.dumps(summary.to_dict(), default=str, indent=2) if as_json else summary.render_text())
         return
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -90,13 +95,8 @@ def reprocess(
     """Re-parse and re-normalize the raw archive (no fetching); adds only hits not stored yet."""
     from lpi.pipeline import reprocess as run_reprocess
 
-    cfg = _config(config)
-    try:
-        cfg.sources(stream)
-    except ConfigError as exc:
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from None
-    report = run_reprocess(cfg, _engine(config), stream)
+    cfg = _config_for_streams(config, stream)
+    report = run_reprocess(cfg, _engine(cfg), stream)
     typer.echo(
         f"{report.payloads} archived payloads re-read; {report.new_hits} new hits; "
         f"{report.match.new_clusters} new clusters; {len(report.match.promoted)} promoted; {len(report.errors)} errors"
@@ -135,7 +135,7 @@ def queue_list(
     from store import QueueState, repo, session_scope
 
     states = [QueueState(s) for s in state] if state else [QueueState.PROMOTED, QueueState.WATCHED]
-    engine = _engine(config)
+    engine = _engine(_config(config))
     with session_scope(engine) as session:
         clusters = repo.queue(session, states)
         sizes = repo.member_counts(session, [c.id for c in clusters if c.id is not None])
@@ -167,7 +167,7 @@ def queue_show(cluster_id: int, config: ConfigOption = None, as_json: JsonOption
     """One cluster: its members, and how its independent count was reached."""
     from store import Cluster, repo, session_scope
 
-    engine = _engine(config)
+    engine = _engine(_config(config))
     with session_scope(engine) as session:
         cluster = session.get(Cluster, cluster_id)
         if cluster is None:
@@ -232,7 +232,7 @@ def sources_list(config: ConfigOption = None, as_json: JsonOption = False) -> No
 
     cfg = _config(config)
     cadences = stream_cadences()
-    with session_scope(_engine(config)) as session:
+    with session_scope(_engine(cfg)) as session:
         states = repo.source_states(session)
     rows = []
     for spec in cfg.sources():
