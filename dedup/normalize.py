@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from dedup.entities import extract_entities
 from dedup.publisher import publisher_of
@@ -25,16 +28,20 @@ def candidate_key(hit: Hit) -> str:
 
 
 def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_sha256: str) -> Candidate:
-    """Build the (unsaved) candidate row for one hit."""
+    """Build the (unsaved) candidate row for one hit; ``role`` is the stream's, unless the hit says otherwise."""
     title = html_to_text(hit.title, MAX_TITLE_CHARS)
     summary = html_to_text(hit.summary)
+    entities = extract_entities(f"{title}\n{summary}")
+    for name, values in hit.entities.items():  # what the source states beats what the text suggests
+        entities[name] = _unique([*values, *entities.get(name, [])])
     return Candidate(
         key=candidate_key(hit),
         stream=spec.stream,
         source_id=spec.source_id,
-        role=role,
+        role=hit.role or role,
         url=canonical_url(hit.url),
         original_url=hit.url,
+        via_url=hit.via,
         publisher=publisher_of(hit.url, hit.publisher or spec.publisher),
         title=title,
         summary=summary,
@@ -42,7 +49,16 @@ def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_s
         published_is_fallback=hit.published is None,
         fetched_at=fetched_at,
         language=hit.language,
-        entities=extract_entities(f"{title}\n{summary}"),
+        entities=entities,
         fingerprint=fingerprint(title, summary),
         raw_sha256=raw_sha256,
     )
+
+
+def _unique(values: Iterable[Any]) -> list[Any]:
+    """First occurrence of each value; scalars as strings, so a stated 42 and an extracted "42" are one."""
+    seen: dict[str, Any] = {}
+    for value in values:
+        value = value if isinstance(value, dict | list) else str(value)
+        seen.setdefault(json.dumps(value, sort_keys=True), value)
+    return list(seen.values())

@@ -7,6 +7,7 @@ write stays a short transaction of its own.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -14,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -21,32 +23,47 @@ from sqlmodel import Session
 from dedup import Evidence, OpenCluster, best_match, count_independent, matched_keywords, normalize, profile
 from lpi.config import Config, MatchSettings
 from lpi.summary import CycleSummary, MatchReport, Promotion, SourceReport
-from sources import STREAMS, Fetcher, FetchError, Payload, ParseError, Response, SourceSpec, UnknownKind, adapter_for
+from sources import (
+    STREAMS,
+    Adapter,
+    Cursor,
+    Fetcher,
+    FetchError,
+    Payload,
+    ParseError,
+    Response,
+    SourceSpec,
+    UnknownKind,
+    adapter_for,
+)
 from store import Candidate, Cluster, QueueState, SourceState, now, repo, session_scope
 
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=6)  # a failing source is retried at least this often, never disabled
 POLL_THREADS = 8
+DEFAULT_MAX_PAGES = 5  # per poll, unless the adapter or the source's options say otherwise
+DEFAULT_PAGE_DELAY = 1.0  # seconds between pages of one source
 
 
 @dataclass(frozen=True)
 class PollOutcome:
-    """What polling one source produced: a response, an error, or a reason it was not polled."""
+    """What polling one source produced: its pages, an error, or a reason it was not polled."""
 
     spec: SourceSpec
     started_at: datetime
     seconds: float = 0.0
-    response: Response | None = None
+    pages: tuple[Response, ...] = ()
     error: str | None = None
     retry_after: str | None = None
     skipped: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def poll_source(spec: SourceSpec, state: SourceState | None, fetcher: Fetcher, *, force: bool = False) -> PollOutcome:
-    """Fetch one source with its saved validators; never raises for a source's own failure."""
+    """Fetch one source's pages with its saved validators and cursor; never raises for a source's own failure."""
     started = now()
     try:
-        adapter_for(spec.kind)
+        adapter = adapter_for(spec.kind)
     except UnknownKind as exc:
         return PollOutcome(spec, started, skipped=str(exc))
     if not spec.url:
@@ -55,15 +72,39 @@ def poll_source(spec: SourceSpec, state: SourceState | None, fetcher: Fetcher, *
         return PollOutcome(spec, started, skipped=f"backing off until {state.next_check_at:%Y-%m-%d %H:%M} UTC")
     clock = time.monotonic()
     use_cache = state is not None and not force
+    cursor = load_cursor(state)
     try:
-        response = fetcher.get(
-            spec.url,
+        first = fetcher.fetch(
+            adapter.request(spec, cursor),
             etag=state.etag if use_cache and state else None,
             last_modified=state.last_modified if use_cache and state else None,
         )
     except FetchError as exc:
         return PollOutcome(spec, started, time.monotonic() - clock, error=str(exc), retry_after=exc.retry_after)
-    return PollOutcome(spec, started, time.monotonic() - clock, response=response)
+    pages, warnings = [first], []
+    if not first.not_modified:
+        warnings = _more_pages(adapter, spec, cursor, fetcher, pages)
+    return PollOutcome(spec, started, time.monotonic() - clock, pages=tuple(pages), warnings=tuple(warnings))
+
+
+def _more_pages(adapter: Adapter, spec: SourceSpec, cursor: Cursor, fetcher: Fetcher, pages: list[Response]) -> list[str]:
+    """Follow the adapter's paging up to the source's page limit, politely; a failing page ends paging."""
+    limit = int(spec.options.get("max_pages", getattr(adapter, "max_pages", DEFAULT_MAX_PAGES)))
+    delay = float(spec.options.get("page_delay", getattr(adapter, "page_delay", DEFAULT_PAGE_DELAY)))
+    while len(pages) < limit:
+        last = pages[-1]
+        try:
+            request = adapter.next_page(spec, Payload(last.body, last.final_url, last.content_type), cursor)
+        except ParseError:
+            return []  # the page is unreadable: ingesting it reports why
+        if request is None:
+            return []
+        time.sleep(delay)
+        try:
+            pages.append(fetcher.fetch(request))
+        except FetchError as exc:
+            return [f"page {len(pages) + 1} not fetched, paging stopped: {exc}"]
+    return []
 
 
 def poll_concurrently(
@@ -77,60 +118,80 @@ def poll_concurrently(
 
 
 def ingest(engine: Engine, outcome: PollOutcome) -> SourceReport:
-    """Archive, parse and store one poll's result; the source's hits and new state commit together."""
+    """Archive, parse and store one poll's pages; the source's hits and new state commit together."""
     spec = outcome.spec
-    report = SourceReport(spec.source_id, spec.stream, "fetched", seconds=outcome.seconds)
+    report = SourceReport(spec.source_id, spec.stream, "fetched", seconds=outcome.seconds, warnings=list(outcome.warnings))
     if outcome.skipped:
         report.status, report.message = "skipped", outcome.skipped
         return report
-    if outcome.error or outcome.response is None:
+    if outcome.error or not outcome.pages:
         _record_failure(engine, spec, outcome.error or "no response", outcome.retry_after, outcome.started_at)
         report.status, report.message = "error", outcome.error or "no response"
         return report
-    response = outcome.response
-    if response.not_modified:
+    first = outcome.pages[0]
+    if first.not_modified:
         with session_scope(engine) as session:
             state = _state(session, spec)
-            _mark_success(state, response, outcome.started_at)
+            _mark_success(state, first, outcome.started_at)
             repo.save_source_state(session, state)
         report.status = "not_modified"
         return report
 
     with session_scope(engine) as session:  # raw first: re-processable even if parsing fails
-        sha = repo.archive_payload(
-            session,
-            source_id=spec.source_id,
-            stream=spec.stream,
-            url=response.url,
-            final_url=response.final_url,
-            redirects=response.redirects,
-            status=response.status,
-            headers=response.headers,
-            body=response.body,
-            fetched_at=outcome.started_at,
-        )
-    try:
-        candidates, report.irrelevant, report.warnings = parse_and_normalize(
-            spec, Payload(response.body, response.final_url, response.content_type), sha, outcome.started_at
-        )
-    except ParseError as exc:
-        _record_failure(engine, spec, str(exc), None, outcome.started_at)
-        report.status, report.message = "error", str(exc)
-        return report
+        shas = [_archive(session, spec, page, outcome.started_at) for page in outcome.pages]
+    normalized: list[Normalized] = []
+    for number, (page, sha) in enumerate(zip(outcome.pages, shas, strict=True), start=1):
+        try:
+            normalized.append(parse_and_normalize(spec, Payload(page.body, page.final_url, page.content_type), sha, outcome.started_at))
+        except ParseError as exc:
+            if number == 1:
+                _record_failure(engine, spec, str(exc), None, outcome.started_at)
+                report.status, report.message = "error", str(exc)
+                return report
+            report.warnings.append(f"page {number} unreadable, later pages ignored: {exc}")
+            break
+    candidates = [c for n in normalized for c in n.candidates]
     with session_scope(engine) as session:
         new_ids = repo.insert_new_candidates(session, candidates)
         state = _state(session, spec)
-        _mark_success(state, response, outcome.started_at)
+        _mark_success(state, first, outcome.started_at)
+        state.cursor = dump_cursor(_merge_cursors(load_cursor(state), [n.cursor for n in normalized]))
         repo.save_source_state(session, state)
     report.new_hits = len(new_ids)
     report.known_hits = len(candidates) - len(new_ids)
+    report.irrelevant = sum(n.irrelevant for n in normalized)
+    report.warnings += [w for n in normalized for w in n.warnings]
+    report.pages = len(normalized)
     return report
 
 
-def parse_and_normalize(
-    spec: SourceSpec, payload: Payload, sha: str, fetched_at: datetime
-) -> tuple[list[Candidate], int, list[str]]:
-    """Parse a payload and normalize its relevant hits; return (candidates, off-topic count, warnings)."""
+def _archive(session: Session, spec: SourceSpec, page: Response, at: datetime) -> str:
+    return repo.archive_payload(
+        session,
+        source_id=spec.source_id,
+        stream=spec.stream,
+        url=page.url,
+        final_url=page.final_url,
+        redirects=page.redirects,
+        status=page.status,
+        headers=page.headers,
+        body=page.body,
+        fetched_at=at,
+    )
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """One payload's relevant candidates, with what was dropped and what the adapter said."""
+
+    candidates: list[Candidate]
+    irrelevant: int
+    warnings: list[str]
+    cursor: Cursor | None
+
+
+def parse_and_normalize(spec: SourceSpec, payload: Payload, sha: str, fetched_at: datetime) -> Normalized:
+    """Parse a payload and normalize the hits that pass the stream's keyword filter."""
     try:
         parsed = adapter_for(spec.kind).parse(spec, payload)
     except ParseError:
@@ -145,7 +206,27 @@ def parse_and_normalize(
             candidates.append(candidate)
         else:
             irrelevant += 1
-    return candidates, irrelevant, parsed.warnings
+    return Normalized(candidates, irrelevant, parsed.warnings, parsed.cursor)
+
+
+def load_cursor(state: SourceState | None) -> dict[str, Any]:
+    """The adapter state a source's last successful poll left ({} before the first)."""
+    if state is None or not state.cursor:
+        return {}
+    loaded = json.loads(state.cursor)
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def dump_cursor(cursor: Cursor) -> str | None:
+    return json.dumps(cursor, sort_keys=True, default=str) if cursor else None
+
+
+def _merge_cursors(old: Cursor, pages: list[Cursor | None]) -> dict[str, Any]:
+    """Later pages fill in, the first page (the newest items) has the last word."""
+    merged = dict(old)
+    for cursor in reversed(pages):
+        merged.update(cursor or {})
+    return merged
 
 
 def _state(session: Session, spec: SourceSpec) -> SourceState:
@@ -274,14 +355,14 @@ def reprocess(config: Config, engine: Engine, streams: list[str] | None = None) 
         with session_scope(engine) as session:
             body = repo.read_blob(session, raw.sha256)
         try:
-            candidates, _, _ = parse_and_normalize(
+            normalized = parse_and_normalize(
                 specs[raw.source_id], Payload(body, raw.final_url, raw.content_type), raw.sha256, raw.fetched_at
             )
         except ParseError as exc:
             errors.append(f"{raw.source_id} payload {raw.sha256[:12]}: {exc}")
             continue
         with session_scope(engine) as session:
-            new_hits += len(repo.insert_new_candidates(session, candidates))
+            new_hits += len(repo.insert_new_candidates(session, normalized.candidates))
     return ReprocessReport(len(payloads), new_hits, errors, match_and_promote(engine, config.matching))
 
 

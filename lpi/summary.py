@@ -19,10 +19,12 @@ class SourceReport:
     message: str = ""  # the error, or why the source was skipped
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pages: int = 0  # payloads fetched and parsed (paging APIs fetch several per poll)
 
     def line(self) -> str:
         detail = {
-            "fetched": f"{self.new_hits} new, {self.known_hits} known, {self.irrelevant} off-topic",
+            "fetched": f"{self.new_hits} new, {self.known_hits} known, {self.irrelevant} off-topic"
+            + (f" ({self.pages} pages)" if self.pages > 1 else ""),
             "not_modified": "not modified",
             "error": f"ERROR {self.message}",
             "skipped": f"skipped: {self.message}",

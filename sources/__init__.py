@@ -1,6 +1,6 @@
 """Sources: one adapter per kind of endpoint, the polite fetcher, and the twelve streams."""
 
-from sources.base import Adapter, Hit, Parsed, ParseError, Payload, SourceSpec
+from sources.base import Adapter, Cursor, GetAdapter, Hit, Parsed, ParseError, Payload, Request, SourceSpec, with_params
 from sources.fetch import Fetcher, FetchError, FetchPolicy, Response
 from sources.registry import ADAPTERS, UnknownKind, adapter_for
 from sources.streams import STREAMS, Role, Stream
@@ -9,6 +9,8 @@ __all__ = [
     "ADAPTERS",
     "STREAMS",
     "Adapter",
+    "Cursor",
+    "GetAdapter",
     "FetchError",
     "FetchPolicy",
     "Fetcher",
@@ -16,10 +18,12 @@ __all__ = [
     "ParseError",
     "Parsed",
     "Payload",
+    "Request",
     "Response",
     "Role",
     "SourceSpec",
     "Stream",
     "UnknownKind",
     "adapter_for",
+    "with_params",
 ]

@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 
 import feedparser
 
-from sources.base import Hit, Parsed, ParseError, Payload, SourceSpec
+from sources.base import GetAdapter, Hit, Parsed, ParseError, Payload, SourceSpec
 
 
-class FeedAdapter:
+class FeedAdapter(GetAdapter):
     """Any RSS 0.9x/1.0/2.0 or Atom feed. A bozo feed that still has entries is a warning only."""
 
     kind: ClassVar[str] = "feed"
@@ -31,12 +31,15 @@ class FeedAdapter:
                 raise ParseError(f"not a feed ({looks}){detail}")
             return Parsed([], [f"feed is malformed: {problem}"] if problem else [])
         warnings = [f"feed is malformed but readable: {problem}"] if parsed.bozo else []
-        from_source = spec.options.get("publisher_from") == "source-element"
-        hits = [hit for entry in parsed.entries if (hit := _hit(entry, from_source)) is not None]
+        hits = [hit for entry in parsed.entries if (hit := self.hit(spec, entry)) is not None]
         skipped = len(parsed.entries) - len(hits)
         if skipped:
             warnings.append(f"{skipped} entries without a link or title skipped")
         return Parsed(hits, warnings)
+
+    def hit(self, spec: SourceSpec, entry: Any) -> Hit | None:
+        """One feedparser entry as a hit, None without a link or title; feed dialects override this."""
+        return _hit(entry, spec.options.get("publisher_from") == "source-element")
 
 
 def _hit(entry: Any, publisher_from_source: bool) -> Hit | None:

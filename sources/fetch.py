@@ -1,13 +1,22 @@
-"""The polite fetcher: one GET with conditional headers, bounded in time and size, redirects kept."""
+"""The polite fetcher: one request with conditional headers, bounded in time and size, redirects kept.
+
+Besides http(s) it reads ``file:`` URLs (exports and snapshots on disk) and URLs of schemes the caller
+mounts (``lpi:`` for the project's own submission table), so every source goes through one path.
+"""
 
 from __future__ import annotations
 
+import mimetypes
 import time
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
+
+from sources.base import Request
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -57,11 +66,20 @@ class FetchError(Exception):
         self.retry_after = retry_after
 
 
+LocalReader = Callable[[str], bytes]  # URL → body, for a mounted non-network scheme
+
+
 class Fetcher:
     """Fetches with one shared connection pool; safe to use from several threads."""
 
-    def __init__(self, policy: FetchPolicy, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        transport: httpx.BaseTransport | None = None,
+        local: Mapping[str, LocalReader] | None = None,
+    ):
         self.policy = policy
+        self._local = {"file": self._read_file, **(local or {})}
         timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
         self._client = httpx.Client(
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -80,43 +98,71 @@ class Fetcher:
         self.close()
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
-        """GET ``url``; a 304 comes back as a response, any other failure raises :class:`FetchError`."""
-        conditional = {}
+        """GET ``url``; see :meth:`fetch`."""
+        return self.fetch(Request(url), etag=etag, last_modified=last_modified)
+
+    def fetch(self, request: Request, *, etag: str | None = None, last_modified: str | None = None) -> Response:
+        """Make ``request``; a 304 comes back as a response, any other failure raises :class:`FetchError`."""
+        scheme = urlsplit(request.url).scheme.lower()
+        if scheme in self._local:
+            return self._fetch_local(scheme, request.url)
+        if scheme not in ("http", "https"):
+            raise FetchError(f"cannot fetch {request.url!r}: scheme {scheme or '(none)'!r} is not http(s), file or mounted")
+        headers = dict(request.headers)
         if etag:
-            conditional["If-None-Match"] = etag
+            headers["If-None-Match"] = etag
         if last_modified:
-            conditional["If-Modified-Since"] = last_modified
+            headers["If-Modified-Since"] = last_modified
         give_up_at = time.monotonic() + self.policy.deadline
         chain: list[str] = []
-        current = url
+        current, method, body = request.url, request.method, request.body
         while True:
             try:
-                status, headers, body = self._one(current, conditional, give_up_at)
+                status, response_headers, content = self._one(method, current, headers, body, give_up_at)
             except httpx.TimeoutException as exc:
                 raise FetchError(f"timed out ({type(exc).__name__}) fetching {current}") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
-            if status in REDIRECT_STATUSES and "location" in headers:
+            if status in REDIRECT_STATUSES and "location" in response_headers:
                 chain.append(current)
-                current = urljoin(current, headers["location"])
+                current = urljoin(current, response_headers["location"])
+                if status not in (307, 308):  # as browsers do: the body goes only with 307/308
+                    method, body = "GET", None
                 if current in chain:
                     raise FetchError(f"redirect loop: {' -> '.join([*chain, current])}", status)
                 if len(chain) > self.policy.max_redirects:
                     raise FetchError(f"more than {self.policy.max_redirects} redirects", status)
                 continue
-            response = Response(url, current, status, headers, body, chain)
+            response = Response(request.url, current, status, response_headers, content, chain)
             if status == 200 or status == 304:
                 return response
-            raise FetchError(f"HTTP {status} from {current}", status, headers.get("retry-after"))
+            raise FetchError(f"HTTP {status} from {current}", status, response_headers.get("retry-after"))
 
-    def _one(self, url: str, extra_headers: dict[str, str], give_up_at: float) -> tuple[int, dict[str, str], bytes]:
+    def _fetch_local(self, scheme: str, url: str) -> Response:
+        try:
+            body = self._local[scheme](url)
+        except OSError as exc:
+            raise FetchError(f"cannot read {url}: {exc.strerror or exc}") from exc
+        if len(body) > self.policy.max_bytes:
+            raise FetchError(f"body exceeded the {self.policy.max_bytes:,}-byte cap")
+        content_type = mimetypes.guess_type(urlsplit(url).path)[0] or "application/json"
+        return Response(url, url, 200, {"content-type": content_type}, body)
+
+    def _read_file(self, url: str) -> bytes:
+        path = Path(unquote(urlsplit(url).path))
+        with path.open("rb") as file:  # read one byte past the cap, never the whole of a huge file
+            return file.read(self.policy.max_bytes + 1)
+
+    def _one(
+        self, method: str, url: str, extra_headers: dict[str, str], body: bytes | None, give_up_at: float
+    ) -> tuple[int, dict[str, str], bytes]:
         cap = self.policy.max_bytes
         remaining = give_up_at - time.monotonic()
         if remaining <= 0:
             raise FetchError(f"gave up after the {self.policy.deadline:g}s deadline")
         # No single wait (connect, headers, one read) may outlast what is left of the deadline.
         timeout = httpx.Timeout(min(self.policy.read_timeout, remaining), connect=min(self.policy.connect_timeout, remaining))
-        with self._client.stream("GET", url, headers=extra_headers, timeout=timeout) as response:
+        with self._client.stream(method, url, headers=extra_headers, content=body, timeout=timeout) as response:
             headers = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code != 200:
                 return response.status_code, headers, b""

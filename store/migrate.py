@@ -17,15 +17,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _ADVISORY_LOCK_KEY = 0x4C5049  # "LPI": serializes concurrent first-use upgrades on PostgreSQL
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
-def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+def head_revision() -> str | None:
+    """The newest revision this code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -35,7 +36,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> bool:
     """Upgrade to head if needed; return whether anything ran. Safe against concurrent callers."""
-    head = head_revision(engine)
+    head = head_revision()
     if current_revision(engine) == head:
         return False
     with _exclusive(engine):

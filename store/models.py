@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -99,6 +99,7 @@ class Candidate(SQLModel, table=True):
     role: str  # confirming | aggregator | lead | discovery
     url: str
     original_url: str
+    via_url: str | None = None  # the aggregator entry or discovery post this article was found through
     publisher: str = Field(index=True)  # originating organization (registrable domain)
     title: str
     summary: str = ""
@@ -181,3 +182,32 @@ class Incident(SQLModel, table=True):
     status: str = "published"
     errata: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     published_at: datetime
+
+
+class Submission(SQLModel, table=True):
+    """A user-submitted report: a lead. Identical reports (same ``digest``) fold into one row."""
+
+    __tablename__ = "submission"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str  # as given
+    canonical_url: str
+    title: str = ""
+    description: str = ""
+    contact: str = ""  # for reviewers only: never in the intake payload, never logged
+    digest: str = Field(unique=True, max_length=64)  # sha256 of canonical URL + normalized title + description
+    client_hash: str = Field(max_length=64)  # keyed hash of the first submitter's address, never the address
+    times_submitted: int = 1
+    first_submitted_at: datetime
+    last_submitted_at: datetime
+
+
+class SubmissionAttempt(SQLModel, table=True):
+    """One submission attempt of one client: the rate limit's memory, shared by every web process."""
+
+    __tablename__ = "submission_attempt"
+    __table_args__ = (Index("ix_submission_attempt_client_at", "client_hash", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_hash: str = Field(max_length=64)
+    at: datetime

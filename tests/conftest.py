@@ -31,6 +31,8 @@ def _fresh_routes(replay: ReplayServer) -> Iterator[None]:
     yield
     replay.routes.clear()
     replay.requests.clear()
+    replay.queries.clear()
+    replay.bodies.clear()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -13,7 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
-CONTENT_TYPES = {".xml": "application/rss+xml; charset=utf-8", ".atom": "application/atom+xml; charset=utf-8"}
+CONTENT_TYPES = {
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
+}
 
 
 @dataclass
@@ -32,6 +37,8 @@ class ReplayServer:
         self.root = root
         self.routes: dict[str, Route] = {}
         self.requests: Counter[str] = Counter()
+        self.queries: list[str] = []  # every request's path with its query string, in order
+        self.bodies: list[bytes] = []  # every POST body, in order
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -59,9 +66,15 @@ class ReplayServer:
             def log_message(self, *_args: object) -> None:
                 pass
 
+            def do_POST(self) -> None:  # noqa: N802  (GraphQL APIs): the request body is read and kept
+                length = int(self.headers.get("Content-Length") or 0)
+                server.bodies.append(self.rfile.read(length))
+                self.do_GET()
+
             def do_GET(self) -> None:  # noqa: N802
                 path = self.path.split("?", 1)[0]
                 server.requests[path] += 1
+                server.queries.append(self.path)
                 route = server.routes.get(path)
                 if route is not None:
                     self._route(route)

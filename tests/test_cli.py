@@ -58,4 +58,6 @@ def test_unknown_stream_and_bad_config_are_usage_errors(config_file: Path, tmp_p
 
 
 def test_db_upgrade_reports_revision(config_file: Path) -> None:
-    assert "revision 0001" in lpi("db", "upgrade", "--config", str(config_file))
+    from store.migrate import head_revision
+
+    assert f"upgraded to revision {head_revision()}" in lpi("db", "upgrade", "--config", str(config_file))

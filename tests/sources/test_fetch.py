@@ -8,9 +8,11 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 
+from sources.base import Request
 from sources.fetch import Fetcher, FetchError, FetchPolicy
 from tests.conftest import PAYLOADS
 from tests.replay import LAST_MODIFIED, ReplayServer, Route
@@ -223,3 +225,46 @@ def test_unrequested_content_encoding_is_refused(fetcher: Fetcher, replay: Repla
     error, _ = fails(fetcher, replay.url("/br"))
 
     assert "unsupported Content-Encoding 'br'" in str(error)
+
+
+def test_post_sends_its_body_and_headers(fetcher: Fetcher, replay: ReplayServer) -> None:
+    body = b'{"query": "{ reports { url } }"}'
+    response = fetcher.fetch(Request(replay.url(FEED), "POST", body, {"Content-Type": "application/json"}))
+
+    assert response.status == 200 and response.body == (PAYLOADS / FEED.lstrip("/")).read_bytes()
+    assert replay.bodies == [body]
+
+
+def test_a_303_after_post_is_followed_with_get(fetcher: Fetcher, replay: ReplayServer) -> None:
+    replay.routes["/submit"] = Route(303, headers={"Location": FEED})
+    response = fetcher.fetch(Request(replay.url("/submit"), "POST", b"x=1"))
+
+    assert response.final_url == replay.url(FEED) and response.redirects == [replay.url("/submit")]
+    assert replay.bodies == [b"x=1"]  # the redirected request went without it
+
+
+def test_file_urls_are_read_within_the_cap(tmp_path: Path) -> None:
+    export = tmp_path / "export file.json"
+    export.write_bytes(b'{"reproductions": []}')
+    with Fetcher(policy()) as fetcher:
+        response = fetcher.get(export.as_uri())
+        assert response.body == b'{"reproductions": []}' and response.content_type == "application/json"
+        with pytest.raises(FetchError, match="cannot read"):
+            fetcher.get((tmp_path / "missing.json").as_uri())
+    export.write_bytes(b"x" * 2_000)
+    with Fetcher(policy(max_bytes=1_000)) as small, pytest.raises(FetchError, match="1,000-byte cap"):
+        small.get(export.as_uri())
+
+
+def test_mounted_schemes_and_unknown_schemes(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def read(url: str) -> bytes:
+        seen.append(url)
+        return b'{"submissions": []}'
+
+    with Fetcher(policy(), local={"lpi": read}) as fetcher:
+        assert fetcher.get("lpi:submissions?after=3").body == b'{"submissions": []}'
+        with pytest.raises(FetchError, match="scheme 'ftp' is not"):
+            fetcher.get("ftp://example.org/feed.xml")
+    assert seen == ["lpi:submissions?after=3"]

@@ -48,14 +48,14 @@ def insert(engine: Engine, candidates: Sequence[Candidate]) -> list[int]:
 
 
 def test_schema_is_at_head_after_open(engine: Engine) -> None:
-    head = head_revision(engine)
+    head = head_revision()
 
     assert head is not None and current_revision(engine) == head
 
 
 def test_upgrading_again_does_nothing(engine: Engine) -> None:
     assert upgrade(engine) is False
-    assert current_revision(engine) == head_revision(engine)
+    assert current_revision(engine) == head_revision()
 
 
 def test_archiving_the_same_body_twice_stores_it_once_and_reads_back(engine: Engine) -> None:
