@@ -36,7 +36,9 @@ def _poll_with_tasks(
             yield PollOutcome(spec, now(), error=f"poll task crashed: {type(exc).__name__}: {exc}")
 
 
-def _cycle(streams: list[str] | None, config_path: str | None, force: bool, artifact_key: str) -> dict[str, Any]:
+def _cycle(
+    streams: list[str] | None, sources: list[str] | None, config_path: str | None, force: bool, artifact_key: str
+) -> dict[str, Any]:
     logger = get_run_logger()
     config = load_config(config_path)
     engine = open_engine(config.store_url())
@@ -48,6 +50,7 @@ def _cycle(streams: list[str] | None, config_path: str | None, force: bool, arti
         config,
         engine,
         streams,
+        sources=sources,
         force=force,
         poll_many=_poll_with_tasks,
         ingest_one=ingest_task,
@@ -60,15 +63,19 @@ def _cycle(streams: list[str] | None, config_path: str | None, force: bool, arti
 
 
 @flow(name="intake-cycle")
-def intake_cycle(streams: list[str] | None = None, config_path: str | None = None, force: bool = False) -> dict[str, Any]:
-    """Poll the chosen streams (all when none are given), match, count and promote."""
-    return _cycle(streams, config_path, force, "intake-cycle-summary")
+def intake_cycle(
+    streams: list[str] | None = None, sources: list[str] | None = None, config_path: str | None = None, force: bool = False
+) -> dict[str, Any]:
+    """Poll the chosen streams (all when none are given; only the named sources when given), match, count and promote."""
+    return _cycle(streams, sources, config_path, force, "intake-cycle-summary")
 
 
 @flow(name="poll-stream", flow_run_name="poll-{stream}")
-def poll_stream(stream: str, config_path: str | None = None, force: bool = False) -> dict[str, Any]:
-    """Poll one stream's sources, then match, count and promote."""
-    return _cycle([stream], config_path, force, f"{stream}-summary")
+def poll_stream(
+    stream: str, sources: list[str] | None = None, config_path: str | None = None, force: bool = False
+) -> dict[str, Any]:
+    """Poll one stream's sources (only the named ones when given), then match, count and promote."""
+    return _cycle([stream], sources, config_path, force, f"{stream}-summary")
 
 
 FLOWS = {"intake-cycle": intake_cycle, "poll-stream": poll_stream}

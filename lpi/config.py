@@ -44,12 +44,18 @@ class Config:
         """``LPI_DATABASE_URL`` wins over the file's ``database_url``; None means the default SQLite."""
         return os.environ.get("LPI_DATABASE_URL") or self.database_url
 
-    def sources(self, streams: list[str] | None = None) -> list[SourceSpec]:
-        """The configured sources of ``streams`` (all streams when None), in configuration order."""
-        names = streams or list(self.streams)
-        if unknown := [n for n in names if n not in STREAMS]:
+    def sources(self, streams: list[str] | None = None, names: list[str] | None = None) -> list[SourceSpec]:
+        """The configured sources of ``streams`` (all streams when None), in configuration order;
+        only those called ``names`` when given."""
+        chosen = streams or list(self.streams)
+        if unknown := [n for n in chosen if n not in STREAMS]:
             raise ConfigError(f"unknown stream(s) {', '.join(unknown)}; known: {', '.join(STREAMS)}")
-        return [spec for name in names for spec in self.streams.get(name, [])]
+        specs = [spec for stream in chosen for spec in self.streams.get(stream, [])]
+        if names is None:
+            return specs
+        if missing := sorted(set(names) - {spec.name for spec in specs}):
+            raise ConfigError(f"no source named {', '.join(missing)} in stream(s) {', '.join(chosen)}")
+        return [spec for spec in specs if spec.name in names]
 
 
 def config_path(explicit: str | Path | None = None) -> Path:

@@ -371,19 +371,21 @@ def run_cycle(
     engine: Engine,
     streams: list[str] | None = None,
     *,
+    sources: list[str] | None = None,
     force: bool = False,
     poll_many: Callable[[list[SourceSpec], dict[str, SourceState], Fetcher, bool], Iterable[PollOutcome]] = poll_concurrently,
     ingest_one: Callable[[Engine, PollOutcome], SourceReport] = ingest,
     match: Callable[[Engine, MatchSettings], MatchReport] = match_and_promote,
     on_source: Callable[[SourceReport], None] | None = None,
 ) -> CycleSummary:
-    """Run one intake cycle over ``streams`` (all configured streams when None).
+    """Run one intake cycle over ``streams`` (all configured streams when None), or only over the
+    sources of those streams named in ``sources``.
 
     The step functions are parameters so that the Prefect flows can pass task-wrapped versions of
     these very functions; the order of the steps is defined here once.
     """
     started = now()
-    specs = config.sources(streams)
+    specs = config.sources(streams, sources)
     with session_scope(engine) as session:
         states = repo.source_states(session, [s.source_id for s in specs])
     reports = []
