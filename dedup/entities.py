@@ -23,7 +23,8 @@ MODEL_ALIASES: tuple[tuple[str, str, str], ...] = (
 )
 _MODEL_RE = [(re.compile(rf"(?<![\w-])({p})(?![\w-])", re.I), vendor, model) for p, vendor, model in MODEL_ALIASES]
 _CVE_RE = re.compile(r"\bCVE-\d{4}-\d{4,7}\b", re.I)
-_DOCKET_RE = re.compile(r"\b(?:No\.\s*)?(\d:\d{2}-(?:cv|cr|bk|mc)-\d{3,6}(?:-[A-Z]{2,4})*)\b")
+# Judge initials after the number ("-PKC") vary between filings of one case: they are not kept.
+_DOCKET_RE = re.compile(r"\b(?:No\.\s*)?(\d:\d{2}-(?:cv|cr|bk|mc)-\d{3,6})(?:-[A-Z]{2,4})*\b")
 _AIID_RE = re.compile(r"incidentdatabase\.ai/cite/(\d+)|\bAIID[ #-]*(\d+)\b", re.I)
 
 

@@ -56,7 +56,7 @@ def test_extract_entities_finds_cves_dockets_and_aiid_ids() -> None:
     found = extract_entities(text)
 
     assert found["cves"] == ["CVE-2023-29374", "CVE-2024-5184"]
-    assert found["dockets"] == ["1:22-cv-01461-PKC"]
+    assert found["dockets"] == ["1:22-cv-01461"]  # judge initials dropped: filings of one case vary in them
     assert found["aiid_ids"] == ["622", "639"]
     assert "models" not in found
 
