@@ -40,7 +40,7 @@ def test_pages_are_followed_archived_and_stopped_by_the_cursor(replay: ReplaySer
     assert first.pages == 2 and first.new_hits == 5  # the replayed page 2 repeats page 1: nothing doubled
     assert cursors[0] is None and cursors[1] is not None and cursors[1][0].startswith("cz0x")  # the API's own cursor
     assert [p.final_url.split("?")[0] for p in archived] == [replay.url(OPINIONS)]  # identical bytes: archived once
-    assert cursor == {"date_filed": "2024-02-08"}
+    assert cursor == {"date_filed": "2025-05-21"}  # the newest filing of the payload
     assert second.pages == 1 and second.new_hits == 0 and len(replay.queries) == 1  # known ground: no page 2
 
 
