@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -36,6 +37,7 @@ from sources import (
     UnknownKind,
     adapter_for,
 )
+from sources.submissions import read_submissions
 from store import Candidate, Cluster, QueueState, SourceState, now, repo, session_scope
 
 BACKOFF_BASE = timedelta(minutes=5)
@@ -56,7 +58,7 @@ class PollOutcome:
     error: str | None = None
     retry_after: str | None = None
     skipped: str | None = None
-    warnings: tuple[str, ...] = ()
+    paging_cut: str | None = None  # why paging stopped before the adapter was done, if it did
 
 
 def poll_source(spec: SourceSpec, state: SourceState | None, fetcher: Fetcher, *, force: bool = False) -> PollOutcome:
@@ -81,30 +83,34 @@ def poll_source(spec: SourceSpec, state: SourceState | None, fetcher: Fetcher, *
         )
     except FetchError as exc:
         return PollOutcome(spec, started, time.monotonic() - clock, error=str(exc), retry_after=exc.retry_after)
-    pages, warnings = [first], []
+    pages, cut = [first], None
     if not first.not_modified:
-        warnings = _more_pages(adapter, spec, cursor, fetcher, pages)
-    return PollOutcome(spec, started, time.monotonic() - clock, pages=tuple(pages), warnings=tuple(warnings))
+        cut = _more_pages(adapter, spec, cursor, fetcher, pages)
+    return PollOutcome(spec, started, time.monotonic() - clock, pages=tuple(pages), paging_cut=cut)
 
 
-def _more_pages(adapter: Adapter, spec: SourceSpec, cursor: Cursor, fetcher: Fetcher, pages: list[Response]) -> list[str]:
-    """Follow the adapter's paging up to the source's page limit, politely; a failing page ends paging."""
+def _more_pages(adapter: Adapter, spec: SourceSpec, cursor: Cursor, fetcher: Fetcher, pages: list[Response]) -> str | None:
+    """Follow the adapter's paging up to the source's page limit, politely; a failing page ends paging.
+
+    Returns why paging stopped early (the limit, a failed page), if it did: the old cursor is then kept,
+    since a high-water mark taken from the newest page would skip the pages not read."""
     limit = int(spec.options.get("max_pages", getattr(adapter, "max_pages", DEFAULT_MAX_PAGES)))
     delay = float(spec.options.get("page_delay", getattr(adapter, "page_delay", DEFAULT_PAGE_DELAY)))
-    while len(pages) < limit:
+    while True:
         last = pages[-1]
         try:
             request = adapter.next_page(spec, Payload(last.body, last.final_url, last.content_type), cursor)
         except ParseError:
-            return []  # the page is unreadable: ingesting it reports why
+            return None  # the page is unreadable: ingesting it reports why
         if request is None:
-            return []
+            return None
+        if len(pages) >= limit:
+            return f"paging stopped after {limit} pages (max_pages), cursor kept: the next polls read on"
         time.sleep(delay)
         try:
             pages.append(fetcher.fetch(request))
         except FetchError as exc:
-            return [f"page {len(pages) + 1} not fetched, paging stopped: {exc}"]
-    return []
+            return f"paging stopped at page {len(pages) + 1}, cursor kept: {exc}"
 
 
 def poll_concurrently(
@@ -120,7 +126,7 @@ def poll_concurrently(
 def ingest(engine: Engine, outcome: PollOutcome) -> SourceReport:
     """Archive, parse and store one poll's pages; the source's hits and new state commit together."""
     spec = outcome.spec
-    report = SourceReport(spec.source_id, spec.stream, "fetched", seconds=outcome.seconds, warnings=list(outcome.warnings))
+    report = SourceReport(spec.source_id, spec.stream, "fetched", seconds=outcome.seconds)
     if outcome.skipped:
         report.status, report.message = "skipped", outcome.skipped
         return report
@@ -155,7 +161,10 @@ def ingest(engine: Engine, outcome: PollOutcome) -> SourceReport:
         new_ids = repo.insert_new_candidates(session, candidates)
         state = _state(session, spec)
         _mark_success(state, first, outcome.started_at)
-        state.cursor = dump_cursor(_merge_cursors(load_cursor(state), [n.cursor for n in normalized]))
+        if outcome.paging_cut:
+            report.warnings.append(outcome.paging_cut)
+        elif len(normalized) == len(outcome.pages):  # every page read: the high-water mark is safe to move
+            state.cursor = dump_cursor(_merge_cursors(load_cursor(state), [n.cursor for n in normalized]))
         repo.save_source_state(session, state)
     report.new_hits = len(new_ids)
     report.known_hits = len(candidates) - len(new_ids)
@@ -389,7 +398,7 @@ def run_cycle(
     with session_scope(engine) as session:
         states = repo.source_states(session, [s.source_id for s in specs])
     reports = []
-    with Fetcher(config.fetch) as fetcher:
+    with Fetcher(config.fetch, local={"lpi": partial(read_submissions, engine)}) as fetcher:
         for outcome in poll_many(specs, states, fetcher, force):
             report = ingest_one(engine, outcome)
             reports.append(report)

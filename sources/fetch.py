@@ -141,8 +141,8 @@ class Fetcher:
     def _fetch_local(self, scheme: str, url: str) -> Response:
         try:
             body = self._local[scheme](url)
-        except OSError as exc:
-            raise FetchError(f"cannot read {url}: {exc.strerror or exc}") from exc
+        except (OSError, ValueError) as exc:
+            raise FetchError(f"cannot read {url}: {getattr(exc, 'strerror', None) or exc}") from exc
         if len(body) > self.policy.max_bytes:
             raise FetchError(f"body exceeded the {self.policy.max_bytes:,}-byte cap")
         content_type = mimetypes.guess_type(urlsplit(url).path)[0] or "application/json"

@@ -44,11 +44,16 @@ def test_pages_are_followed_archived_and_stopped_by_the_cursor(replay: ReplaySer
     assert second.pages == 1 and second.new_hits == 0 and len(replay.queries) == 1  # known ground: no page 2
 
 
-def test_the_page_limit_caps_a_poll(replay: ReplayServer, tmp_path: Path, database_url: str) -> None:
+def test_a_poll_cut_by_the_page_limit_keeps_the_old_cursor(replay: ReplayServer, tmp_path: Path, database_url: str) -> None:
+    """Newest first: a high-water mark from page 1 would skip the unread pages below it for good."""
     config = load_config(courts(replay, tmp_path, database_url, max_pages=1))
     engine = open_engine(database_url)
     try:
         report = run_cycle(config, engine).sources[0]
+        with session_scope(engine) as session:
+            state = session.get(SourceState, "courts/opinions")
     finally:
         engine.dispose()
-    assert report.pages == 1 and replay.requests[OPINIONS] == 1
+    assert report.pages == 1 and replay.requests[OPINIONS] == 1 and report.new_hits == 5
+    assert report.warnings == ["paging stopped after 1 pages (max_pages), cursor kept: the next polls read on"]
+    assert state is not None and state.last_success_at is not None and load_cursor(state) == {}
