@@ -7,10 +7,11 @@ write stays a short transaction of its own.
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ from sources import (
     FetchError,
     Payload,
     ParseError,
+    Request,
     Response,
     SourceSpec,
     UnknownKind,
@@ -59,6 +61,7 @@ class PollOutcome:
     retry_after: str | None = None
     skipped: str | None = None
     paging_cut: str | None = None  # why paging stopped before the adapter was done, if it did
+    resume: Request | None = None  # the page to read next time when it did
 
 
 def poll_source(spec: SourceSpec, state: SourceState | None, fetcher: Fetcher, *, force: bool = False) -> PollOutcome:
@@ -74,26 +77,30 @@ def poll_source(spec: SourceSpec, state: SourceState | None, fetcher: Fetcher, *
         return PollOutcome(spec, started, skipped=f"backing off until {state.next_check_at:%Y-%m-%d %H:%M} UTC")
     clock = time.monotonic()
     use_cache = state is not None and not force
-    cursor = load_cursor(state)
+    cursor, backlog = split_cursor(load_cursor(state))
+    resuming = backlog.get("resume")  # an earlier poll stopped paging: carry on down from there first
     try:
         first = fetcher.fetch(
-            adapter.request(spec, cursor),
-            etag=state.etag if use_cache and state else None,
-            last_modified=state.last_modified if use_cache and state else None,
+            _request_from_json(resuming) if resuming else adapter.request(spec, cursor),
+            etag=state.etag if use_cache and state and not resuming else None,
+            last_modified=state.last_modified if use_cache and state and not resuming else None,
         )
     except FetchError as exc:
         return PollOutcome(spec, started, time.monotonic() - clock, error=str(exc), retry_after=exc.retry_after)
-    pages, cut = [first], None
+    pages: list[Response] = [first]
+    cut = resume = None
     if not first.not_modified:
-        cut = _more_pages(adapter, spec, cursor, fetcher, pages)
-    return PollOutcome(spec, started, time.monotonic() - clock, pages=tuple(pages), paging_cut=cut)
+        cut, resume = _more_pages(adapter, spec, cursor, fetcher, pages)
+    return PollOutcome(spec, started, time.monotonic() - clock, pages=tuple(pages), paging_cut=cut, resume=resume)
 
 
-def _more_pages(adapter: Adapter, spec: SourceSpec, cursor: Cursor, fetcher: Fetcher, pages: list[Response]) -> str | None:
+def _more_pages(
+    adapter: Adapter, spec: SourceSpec, cursor: Cursor, fetcher: Fetcher, pages: list[Response]
+) -> tuple[str | None, Request | None]:
     """Follow the adapter's paging up to the source's page limit, politely; a failing page ends paging.
 
-    Returns why paging stopped early (the limit, a failed page), if it did: the old cursor is then kept,
-    since a high-water mark taken from the newest page would skip the pages not read."""
+    When paging stops early (the limit, a failed page) returns why and the request it did not make:
+    the next poll starts there, so a backlog deeper than one poll is read down to known ground."""
     limit = int(spec.options.get("max_pages", getattr(adapter, "max_pages", DEFAULT_MAX_PAGES)))
     delay = float(spec.options.get("page_delay", getattr(adapter, "page_delay", DEFAULT_PAGE_DELAY)))
     while True:
@@ -101,16 +108,16 @@ def _more_pages(adapter: Adapter, spec: SourceSpec, cursor: Cursor, fetcher: Fet
         try:
             request = adapter.next_page(spec, Payload(last.body, last.final_url, last.content_type), cursor)
         except ParseError:
-            return None  # the page is unreadable: ingesting it reports why
+            return None, None  # the page is unreadable: ingesting it reports why
         if request is None:
-            return None
+            return None, None
         if len(pages) >= limit:
-            return f"paging stopped after {limit} pages (max_pages), cursor kept: the next polls read on"
+            return f"paging stopped after {limit} pages (max_pages); the next poll resumes there", request
         time.sleep(delay)
         try:
             pages.append(fetcher.fetch(request))
         except FetchError as exc:
-            return f"paging stopped at page {len(pages) + 1}, cursor kept: {exc}"
+            return f"paging stopped at page {len(pages) + 1} ({exc}); the next poll resumes there", request
 
 
 def poll_concurrently(
@@ -161,10 +168,10 @@ def ingest(engine: Engine, outcome: PollOutcome) -> SourceReport:
         new_ids = repo.insert_new_candidates(session, candidates)
         state = _state(session, spec)
         _mark_success(state, first, outcome.started_at)
+        if len(normalized) == len(outcome.pages):  # an unreadable page leaves the cursor where it was
+            state.cursor = dump_cursor(_next_cursor(load_cursor(state), [n.cursor for n in normalized], outcome))
         if outcome.paging_cut:
             report.warnings.append(outcome.paging_cut)
-        elif len(normalized) == len(outcome.pages):  # every page read: the high-water mark is safe to move
-            state.cursor = dump_cursor(_merge_cursors(load_cursor(state), [n.cursor for n in normalized]))
         repo.save_source_state(session, state)
     report.new_hits = len(new_ids)
     report.known_hits = len(candidates) - len(new_ids)
@@ -219,7 +226,7 @@ def parse_and_normalize(spec: SourceSpec, payload: Payload, sha: str, fetched_at
 
 
 def load_cursor(state: SourceState | None) -> dict[str, Any]:
-    """The adapter state a source's last successful poll left ({} before the first)."""
+    """The polling state a source's last successful poll left ({} before the first)."""
     if state is None or not state.cursor:
         return {}
     loaded = json.loads(state.cursor)
@@ -230,12 +237,39 @@ def dump_cursor(cursor: Cursor) -> str | None:
     return json.dumps(cursor, sort_keys=True, default=str) if cursor else None
 
 
-def _merge_cursors(old: Cursor, pages: list[Cursor | None]) -> dict[str, Any]:
-    """Later pages fill in, the first page (the newest items) has the last word."""
-    merged = dict(old)
-    for cursor in reversed(pages):
-        merged.update(cursor or {})
-    return merged
+BACKLOG = "backlog"  # the pipeline's own key in a stored cursor; adapters never see it
+
+
+def split_cursor(stored: Cursor) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the adapter's cursor, the pipeline's unfinished-paging state)."""
+    cursor = dict(stored)
+    return cursor, cursor.pop(BACKLOG, None) or {}
+
+
+def _next_cursor(stored: Cursor, page_cursors: list[Cursor | None], outcome: PollOutcome) -> dict[str, Any]:
+    """The cursor to store after a poll.
+
+    Newest-first paging: the high-water mark may only move once every page down to known ground has
+    been read. Until then the old mark stays, the newest mark seen waits as ``pending``, and ``resume``
+    holds the next page to read; the poll that reaches known ground installs the pending mark."""
+    cursor, backlog = split_cursor(stored)
+    merged = dict(cursor)
+    for page in reversed(page_cursors):  # later pages fill in, the first (newest) page has the last word
+        merged.update(page or {})
+    pending = {**merged, **backlog.get("pending", {})}
+    if outcome.resume is None:
+        return pending
+    return {**cursor, BACKLOG: {"pending": pending, "resume": _request_to_json(outcome.resume)}}
+
+
+def _request_to_json(request: Request) -> dict[str, Any]:
+    body = base64.b64encode(request.body).decode() if request.body is not None else None
+    return {"url": request.url, "method": request.method, "body": body, "headers": dict(request.headers)}
+
+
+def _request_from_json(data: Mapping[str, Any]) -> Request:
+    body = base64.b64decode(data["body"]) if data.get("body") is not None else None
+    return Request(data["url"], data.get("method", "GET"), body, data.get("headers") or {})
 
 
 def _state(session: Session, spec: SourceSpec) -> SourceState:

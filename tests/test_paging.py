@@ -44,16 +44,25 @@ def test_pages_are_followed_archived_and_stopped_by_the_cursor(replay: ReplaySer
     assert second.pages == 1 and second.new_hits == 0 and len(replay.queries) == 1  # known ground: no page 2
 
 
-def test_a_poll_cut_by_the_page_limit_keeps_the_old_cursor(replay: ReplayServer, tmp_path: Path, database_url: str) -> None:
-    """Newest first: a high-water mark from page 1 would skip the unread pages below it for good."""
+def test_a_poll_cut_by_the_page_limit_resumes_there_next_time(replay: ReplayServer, tmp_path: Path, database_url: str) -> None:
+    """Newest first: a high-water mark from page 1 would skip the unread pages below it for good, so
+    the mark waits until a later poll has read down to known ground."""
     config = load_config(courts(replay, tmp_path, database_url, max_pages=1))
     engine = open_engine(database_url)
     try:
-        report = run_cycle(config, engine).sources[0]
+        cut = run_cycle(config, engine).sources[0]
         with session_scope(engine) as session:
-            state = session.get(SourceState, "courts/opinions")
+            after_cut = load_cursor(session.get(SourceState, "courts/opinions"))
+        replay.queries.clear()
+        resumed = run_cycle(config, engine, force=True).sources[0]
+        with session_scope(engine) as session:
+            after_resume = load_cursor(session.get(SourceState, "courts/opinions"))
     finally:
         engine.dispose()
-    assert report.pages == 1 and replay.requests[OPINIONS] == 1 and report.new_hits == 5
-    assert report.warnings == ["paging stopped after 1 pages (max_pages), cursor kept: the next polls read on"]
-    assert state is not None and state.last_success_at is not None and load_cursor(state) == {}
+
+    assert cut.pages == 1 and cut.new_hits == 5
+    assert cut.warnings == ["paging stopped after 1 pages (max_pages); the next poll resumes there"]
+    assert set(after_cut) == {"backlog"} and after_cut["backlog"]["pending"] == {"date_filed": "2025-05-21"}
+    assert parse_qs(urlsplit(after_cut["backlog"]["resume"]["url"]).query)["cursor"][0].startswith("cz0x")
+    assert parse_qs(urlsplit(replay.queries[0]).query)["cursor"][0].startswith("cz0x")  # page 2 first
+    assert resumed.warnings == [] and after_resume == {"date_filed": "2025-05-21"}  # known ground: mark installed
