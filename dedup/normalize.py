@@ -18,27 +18,36 @@ from store.models import Candidate
 MAX_TITLE_CHARS = 500
 
 
-def candidate_key(hit: Hit) -> str:
-    """The canonical URL; an entry whose link is not a web URL falls back to its guid."""
+ZERO_WEIGHT_ROLES = frozenset({"lead", "discovery"})
+
+
+def candidate_key(hit: Hit, role: str = "confirming") -> str:
+    """The canonical URL; an entry whose link is not a web URL falls back to its guid.
+
+    Leads and discovery links get keys of their own ("lead:https://..."): a user who submits an
+    article first must not make the same article, arriving later from a confirming stream, "known"."""
     url = canonical_url(hit.url)
     if url.startswith("https://"):
-        return url
-    ident = hit.guid or f"{hit.url}\n{hit.title}"
-    return "urn:sha1:" + hashlib.sha1(ident.encode()).hexdigest()
+        key = url
+    else:
+        ident = hit.guid or f"{hit.url}\n{hit.title}"
+        key = "urn:sha1:" + hashlib.sha1(ident.encode()).hexdigest()
+    return f"{role}:{key}" if role in ZERO_WEIGHT_ROLES else key
 
 
 def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_sha256: str) -> Candidate:
     """Build the (unsaved) candidate row for one hit; ``role`` is the stream's, unless the hit says otherwise."""
+    role = hit.role or role
     title = html_to_text(hit.title, MAX_TITLE_CHARS)
     summary = html_to_text(hit.summary)
     entities = extract_entities(f"{title}\n{summary}")
     for name, values in hit.entities.items():  # what the source states beats what the text suggests
         entities[name] = _unique([*values, *entities.get(name, [])])
     return Candidate(
-        key=candidate_key(hit),
+        key=candidate_key(hit, role),
         stream=spec.stream,
         source_id=spec.source_id,
-        role=hit.role or role,
+        role=role,
         url=canonical_url(hit.url),
         original_url=hit.url,
         via_url=hit.via,

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-
 from sqlalchemy import Engine
 
 from lpi.config import Config, ConfigError, config_path, load_config
@@ -39,11 +38,11 @@ def _config(path: Path | None) -> Config:
         raise typer.Exit(2) from None
 
 
-def _config_for_streams(path: Path | None, streams: list[str] | None) -> Config:
-    """The configuration, with ``streams`` checked against it (a usage error if unknown)."""
+def _config_for_streams(path: Path | None, streams: list[str] | None, sources: list[str] | None = None) -> Config:
+    """The configuration, with ``streams`` and ``sources`` checked against it (a usage error if unknown)."""
     cfg = _config(path)
     try:
-        cfg.sources(streams)
+        cfg.sources(streams, sources)
     except ConfigError as exc:
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(2) from None
@@ -63,26 +62,27 @@ def _when(value: datetime | None) -> str:
 @app.command()
 def run(
     stream: Annotated[list[str] | None, typer.Option("--stream", "-s", help="Stream to poll; repeat for more (default: all).")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (by name); repeat for more.")] = None,
     config: ConfigOption = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore saved ETag/Last-Modified and backoff.")] = False,
     plain: Annotated[bool, typer.Option("--plain", help="Run without Prefect (no flow run is recorded).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Run one intake cycle now and print what it did."""
-    cfg = _config_for_streams(config, stream)
+    cfg = _config_for_streams(config, stream, source)
     if plain:
         from lpi.pipeline import run_cycle
 
         def progress(report: Any) -> None:
             typer.echo(report.line(), err=True)
 
-        summary = run_cycle(cfg, _engine(cfg), stream, force=force, on_source=progress)
+        summary = run_cycle(cfg, _engine(cfg), stream, sources=source, force=force, on_source=progress)
         typer.echo(json.dumps(summary.to_dict(), default=str, indent=2) if as_json else summary.render_text())
         return
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.intake import intake_cycle
 
-    result = intake_cycle(streams=stream, config_path=str(cfg.path.resolve()), force=force)
+    result = intake_cycle(streams=stream, sources=source, config_path=str(cfg.path.resolve()), force=force)
     if as_json:
         typer.echo(json.dumps(result, default=str, indent=2))
 
@@ -123,6 +123,31 @@ def serve(
     from flows.serve import serve_deployments
 
     serve_deployments(str(config) if config else os.environ.get("LPI_CONFIG"), deployments)
+
+
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the submission form (/submit) and API (POST /api/submissions).
+
+    From the environment: LPI_SECRET (else a secret generated next to the database),
+    LPI_SUBMISSION_LIMIT and LPI_SUBMISSION_WINDOW (default 10 per 3600 seconds per client),
+    LPI_TRUSTED_PROXIES (proxy addresses or networks whose X-Forwarded-For is believed; default none).
+    """
+    import uvicorn
+
+    from web import WebSettings, create_app, server_config
+
+    engine = _engine(_config(config))  # brings the schema to the newest revision
+    try:
+        settings = WebSettings.from_env(engine)
+    except ValueError as exc:
+        typer.secho(f"configuration error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    uvicorn.Server(server_config(create_app(engine, settings), host, port)).run()
 
 
 @queue_app.command("list")
@@ -256,6 +281,31 @@ def sources_list(config: ConfigOption = None, as_json: JsonOption = False) -> No
     for r in rows:
         last = r["last_success"][:16].replace("T", " ") if r["last_success"] else "never"
         typer.echo(f"{r['source']:<42} {r['cadence']:<11} {last:<17} {r['errors']:>6}  {(r['last_error'] or '')[:60]}")
+
+
+@sources_app.command("new")
+def sources_new(
+    name: Annotated[str, typer.Argument(help="Kind and source name, kebab-case (e.g. oecd-aim-api).")],
+    stream: Annotated[str, typer.Option("--stream", "-s", help="The stream the source feeds.")],
+    url: Annotated[str, typer.Option("--url", help="The endpoint to poll.")],
+    format: Annotated[str, typer.Option("--format", help="json (a list of items) or feed (RSS/Atom).")] = "json",
+    sample: Annotated[Path | None, typer.Option("--sample", help="A recorded response of the endpoint to test against.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file to add the entry to (default: the packaged one).")] = None,
+    root: Annotated[Path | None, typer.Option("--root", help="Project checkout to write into (default: this one).")] = None,
+) -> None:
+    """Scaffold a new source kind: adapter module, registry line, configuration entry, on-demand
+    deployment, recorded sample, contract case and test."""
+    from lpi.scaffold import PROJECT_ROOT, Scaffold, ScaffoldError, create
+
+    try:
+        written = create(Scaffold(name, stream, format, url, root or PROJECT_ROOT, config, sample))
+    except ScaffoldError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    for role, path in written.items():
+        typer.echo(f"{role:<12} {path}")
+    typer.echo(f"next: replace the sample with a real recorded response, adjust sources/{name.replace('-', '_')}.py, "
+               f"run `make test ARGS='-k {name.replace('-', '_')} or contract'`, then `lpi run --stream {stream} --source {name}`")
 
 
 @db_app.command("upgrade")

@@ -15,14 +15,22 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from dedup import Evidence, OpenCluster, best_match, count_independent, matched_keywords, normalize, profile
+from dedup import (
+    Evidence,
+    OpenCluster,
+    best_match,
+    count_independent,
+    matched_keywords,
+    normalize,
+    profile,
+)
 from lpi.config import Config, MatchSettings
 from lpi.summary import CycleSummary, MatchReport, Promotion, SourceReport
 from sources import (
@@ -31,8 +39,8 @@ from sources import (
     Cursor,
     Fetcher,
     FetchError,
-    Payload,
     ParseError,
+    Payload,
     Request,
     Response,
     SourceSpec,

@@ -9,7 +9,16 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
-from sources.base import Cursor, Hit, Parsed, ParseError, Payload, Request, SourceSpec, with_params
+from sources.base import (
+    Cursor,
+    Hit,
+    Parsed,
+    ParseError,
+    Payload,
+    Request,
+    SourceSpec,
+    with_params,
+)
 from sources.feeds import FeedAdapter
 
 # "2401.01301v2" or the pre-2007 "cond-mat/0603029v1"; the version is left out so v1 and v2 are one paper.

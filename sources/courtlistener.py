@@ -9,7 +9,16 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from sources.base import Cursor, Hit, Parsed, ParseError, Payload, Request, SourceSpec, with_params
+from sources.base import (
+    Cursor,
+    Hit,
+    Parsed,
+    ParseError,
+    Payload,
+    Request,
+    SourceSpec,
+    with_params,
+)
 from sources.jsonlist import load_json
 
 SITE = "https://www.courtlistener.com"  # results give page paths; the pages are the site's, wherever the API is

@@ -7,7 +7,17 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from sources.base import Cursor, GetAdapter, Hit, Parsed, ParseError, Payload, Request, SourceSpec, with_params
+from sources.base import (
+    Cursor,
+    GetAdapter,
+    Hit,
+    Parsed,
+    ParseError,
+    Payload,
+    Request,
+    SourceSpec,
+    with_params,
+)
 from sources.jsonlist import load_json
 
 # Crossref's dates, most telling first: "published" is the earliest of print, online and posted.

@@ -1,7 +1,13 @@
 """The store: SQLModel tables, the engine, migrations. The only package that talks SQL."""
 
 from store import repo
-from store.engine import database_url, default_database_path, now, open_engine, session_scope
+from store.engine import (
+    database_url,
+    default_database_path,
+    now,
+    open_engine,
+    session_scope,
+)
 from store.models import (
     Blob,
     Candidate,

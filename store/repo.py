@@ -5,13 +5,23 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, text
+from sqlalchemy import delete, func, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from store.models import Blob, Candidate, Cluster, ClusterMember, QueueState, RawPayload, SourceState
+from store.models import (
+    Blob,
+    Candidate,
+    Cluster,
+    ClusterMember,
+    QueueState,
+    RawPayload,
+    SourceState,
+    Submission,
+    SubmissionAttempt,
+)
 
 _MATCH_LOCK_KEY = 0x4C50494D  # "LPIM": one matcher at a time on PostgreSQL
 
@@ -174,3 +184,64 @@ def member_counts(session: Session, cluster_ids: Sequence[int]) -> dict[int, int
         .group_by(ClusterMember.cluster_id)
     )
     return dict(rows.all())
+
+
+_ATTEMPTS_LOCK_KEY = 0x4C504953  # "LPIS": one client's attempts are counted one at a time on PostgreSQL
+_SUBMISSION_ORDER_LOCK_KEY = 0x4C50494F  # "LPIO": submissions commit in id order on PostgreSQL
+
+
+def take_submission_slot(session: Session, client_hash: str, at: datetime, limit: int, window: timedelta) -> float | None:
+    """Record an attempt by ``client_hash`` unless it already made ``limit`` in the ``window`` up to ``at``.
+
+    Returns None when recorded, else the seconds until a slot frees. The count holds across
+    processes: SQLite's BEGIN IMMEDIATE serializes it, PostgreSQL takes a per-client lock (and
+    only one writer at a time prunes expired attempts, so clients never wait on each other).
+    """
+    prune = True
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:key, hashtext(:client))"), {"key": _ATTEMPTS_LOCK_KEY, "client": client_hash}
+        )
+        prune = bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _ATTEMPTS_LOCK_KEY}).scalar())
+    since = at - window
+    if prune:
+        session.execute(delete(SubmissionAttempt).where(col(SubmissionAttempt.at) <= since))
+    times = session.exec(
+        select(SubmissionAttempt.at)
+        .where(SubmissionAttempt.client_hash == client_hash, SubmissionAttempt.at > since)
+        .order_by(col(SubmissionAttempt.at))
+    ).all()
+    if len(times) >= limit:
+        frees_at = times[len(times) - limit] + window
+        return max(1.0, (frees_at - at).total_seconds())
+    session.add(SubmissionAttempt(client_hash=client_hash, at=at))
+    return None
+
+
+def save_submission(session: Session, submission: Submission) -> tuple[int, int]:
+    """Insert ``submission``, or fold it into the stored one with the same digest (also under
+    concurrent writers); return the row's id and how many times it has now been submitted.
+
+    Writers take turns (SQLite's BEGIN IMMEDIATE; an advisory lock on PostgreSQL), so ids commit in
+    ascending order and a reader's "after id N" high-water mark never passes a row still to commit.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SUBMISSION_ORDER_LOCK_KEY})
+    columns = [c.name for c in Submission.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    insert = _insert(session, Submission).values(**{name: getattr(submission, name) for name in columns})
+    upsert = insert.on_conflict_do_update(
+        index_elements=["digest"],
+        set_={
+            "times_submitted": Submission.times_submitted + 1,
+            "last_submitted_at": insert.excluded.last_submitted_at,
+            "contact": func.coalesce(func.nullif(Submission.contact, ""), insert.excluded.contact),
+        },
+    ).returning(col(Submission.id), col(Submission.times_submitted))
+    row_id, times = session.execute(upsert).one()
+    return int(row_id), int(times)
+
+
+def submissions_after(session: Session, after: int, limit: int) -> list[Submission]:
+    """Submissions with an id above ``after``, oldest first: what the intake has not read yet."""
+    query = select(Submission).where(col(Submission.id) > after).order_by(col(Submission.id)).limit(limit)
+    return list(session.exec(query))

@@ -113,3 +113,10 @@ def test_store_url_prefers_lpi_database_url(tmp_path: Path, monkeypatch: pytest.
 
 def test_store_url_is_none_without_file_or_environment(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, "user_agent: x/1\n")).store_url() is None
+
+
+def test_every_kind_of_the_packaged_configuration_has_an_adapter() -> None:
+    from sources import ADAPTERS
+
+    kinds = {spec.kind for spec in load_config().sources()}
+    assert kinds - set(ADAPTERS) == set()

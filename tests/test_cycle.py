@@ -10,7 +10,16 @@ from sqlmodel import select
 
 from lpi.config import load_config
 from lpi.pipeline import run_cycle
-from store import Blob, Candidate, Cluster, ClusterMember, QueueState, RawPayload, SourceState, session_scope
+from store import (
+    Blob,
+    Candidate,
+    Cluster,
+    ClusterMember,
+    QueueState,
+    RawPayload,
+    SourceState,
+    session_scope,
+)
 from tests.conftest import INTAKE_STREAMS, feed, write_config
 from tests.replay import ReplayServer, Route
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from dedup.entities import extract_entities
 from dedup.relevance import matched_keywords
 from dedup.text import MAX_SUMMARY_CHARS, fingerprint, html_to_text

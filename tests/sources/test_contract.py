@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from lpi.config import load_config
 from lpi.pipeline import load_cursor, run_cycle
-from sources import ADAPTERS, Payload, ParseError, SourceSpec, adapter_for
+from sources import ADAPTERS, ParseError, Payload, SourceSpec, adapter_for
 from store import Candidate, SourceState, open_engine, session_scope
 from tests.conftest import PAYLOADS, write_config
 from tests.replay import ReplayServer

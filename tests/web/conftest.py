@@ -1,0 +1,78 @@
+"""The web app served for real: uvicorn on a loopback port in a thread, as ``lpi web`` serves it,
+over the per-test database; names resolve through a fixed table instead of the network."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from sources import netguard
+from web import WebSettings, create_app, server_config
+
+SETTINGS = WebSettings(secret=b"test-install-secret-0123456789abcdef", rate_limit=100, dns_timeout=1.0)
+FAKE_DNS = {
+    "www.theverge.com": ["151.101.1.52"],
+    "arstechnica.com": ["3.138.138.51"],
+    "www.theguardian.com": ["151.101.65.111"],
+    "intranet.example.com": ["10.0.0.7"],
+    "rebind.example.com": ["127.0.0.1", "::1"],
+}
+
+
+class LiveServer:
+    """One app under uvicorn on 127.0.0.1, on a port the OS picked."""
+
+    def __init__(self, engine: Engine, settings: WebSettings) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        self.port = listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(server_config(create_app(engine, settings), "127.0.0.1", self.port))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [listener]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(autouse=True)
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    def addresses(host: str) -> list[netguard.IPAddress]:
+        if host not in FAKE_DNS:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [ipaddress.ip_address(a) for a in FAKE_DNS[host]]
+
+    monkeypatch.setattr(netguard, "_addresses", addresses)
+
+
+@pytest.fixture
+def serve(engine: Engine) -> Iterator[Callable[..., LiveServer]]:
+    """Start the app (with ``SETTINGS`` changed by keyword) over ``engine`` or another engine."""
+    servers: list[LiveServer] = []
+
+    def start(on: Engine | None = None, **changes: object) -> LiveServer:
+        servers.append(LiveServer(on or engine, replace(SETTINGS, **changes)))  # type: ignore[arg-type]
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def live(serve: Callable[..., LiveServer]) -> LiveServer:
+    return serve()

@@ -1,0 +1,6 @@
+"""The web side: the public submission form and API (later the reviewers' pages), one FastAPI app."""
+
+from web.app import create_app, server_config
+from web.settings import WebSettings
+
+__all__ = ["WebSettings", "create_app", "server_config"]
