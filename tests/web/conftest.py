@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from sources import netguard
-from web import WebSettings, create_app, server_config
+from tests.live import LiveServer
+from web import WebSettings
 
 SETTINGS = WebSettings(secret=b"test-install-secret-0123456789abcdef", rate_limit=100, dns_timeout=1.0)
 FAKE_DNS = {
@@ -25,28 +23,6 @@ FAKE_DNS = {
     "intranet.example.com": ["10.0.0.7"],
     "rebind.example.com": ["127.0.0.1", "::1"],
 }
-
-
-class LiveServer:
-    """One app under uvicorn on 127.0.0.1, on a port the OS picked."""
-
-    def __init__(self, engine: Engine, settings: WebSettings) -> None:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.bind(("127.0.0.1", 0))
-        self.port = listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(server_config(create_app(engine, settings), "127.0.0.1", self.port))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [listener]}, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(autouse=True)
