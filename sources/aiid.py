@@ -119,11 +119,9 @@ class AiidGraphqlAdapter:
 
     @staticmethod
     def _query(spec: SourceSpec, *, after: int, before: int) -> Request:
-        if not spec.url:
-            raise ValueError(f"{spec.source_id}: no url configured")
         variables = {"after": after, "before": before, "limit": _page_size(spec)}
         body = json.dumps({"query": QUERY, "variables": variables}).encode()
-        return Request(spec.url, "POST", body, {"Content-Type": "application/json", "Accept": "application/json"})
+        return Request(spec.endpoint, "POST", body, {"Content-Type": "application/json", "Accept": "application/json"})
 
 
 def _lists(payload: Payload) -> tuple[list[Any], list[Any], list[str]]:

@@ -25,6 +25,13 @@ class SourceSpec:
     def source_id(self) -> str:
         return f"{self.stream}/{self.name}"
 
+    @property
+    def endpoint(self) -> str:
+        """The configured URL (the pipeline never polls a source without one)."""
+        if not self.url:
+            raise ValueError(f"{self.source_id}: no url configured")
+        return self.url
+
 
 @dataclass(frozen=True)
 class Request:
@@ -97,9 +104,7 @@ class GetAdapter:
     """Base for adapters that GET the configured URL as it is, one page per poll."""
 
     def request(self, spec: SourceSpec, cursor: Cursor) -> Request:
-        if not spec.url:
-            raise ValueError(f"{spec.source_id}: no url configured")
-        return Request(spec.url)
+        return Request(spec.endpoint)
 
     def next_page(self, spec: SourceSpec, payload: Payload, cursor: Cursor) -> Request | None:
         return None

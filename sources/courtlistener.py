@@ -32,11 +32,9 @@ class CourtListenerSearchAdapter:
     kind: ClassVar[str] = "courtlistener-search"
 
     def request(self, spec: SourceSpec, cursor: Cursor) -> Request:
-        if not spec.url:
-            raise ValueError(f"{spec.source_id}: no url configured")
         query = spec.options.get("query")
         params = {"order_by": NEWEST_FIRST} | ({"q": str(query)} if query else {})
-        return _request(spec, with_params(spec.url, **params))
+        return _request(spec, with_params(spec.endpoint, **params))
 
     def next_page(self, spec: SourceSpec, payload: Payload, cursor: Cursor) -> Request | None:
         document = _document(payload)

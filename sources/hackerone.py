@@ -52,8 +52,6 @@ class HackerOneHacktivityAdapter:
     kind: ClassVar[str] = "hackerone-hacktivity"
 
     def request(self, spec: SourceSpec, cursor: Cursor) -> Request:
-        if not spec.url:
-            raise ValueError(f"{spec.source_id}: no url configured")
         variables = {
             "queryString": text(spec.options.get("query")) or "disclosed:true",
             "from": 0,
@@ -62,7 +60,7 @@ class HackerOneHacktivityAdapter:
         }
         body = {"operationName": "HacktivitySearchQuery", "variables": variables, "query": QUERY}
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        return Request(spec.url, "POST", json.dumps(body).encode(), headers)
+        return Request(spec.endpoint, "POST", json.dumps(body).encode(), headers)
 
     def next_page(self, spec: SourceSpec, payload: Payload, cursor: Cursor) -> Request | None:
         return None

@@ -27,11 +27,9 @@ class HackerNewsAdapter:
     kind: ClassVar[str] = "hn-algolia"
 
     def request(self, spec: SourceSpec, cursor: Cursor) -> Request:
-        if not spec.url:
-            raise ValueError(f"{spec.source_id}: no url configured")
         since = _since(cursor)
         newer = f"created_at_i>{since}" if since is not None else None
-        return Request(with_params(spec.url, query=spec.options.get("query"), numericFilters=newer, page=None))
+        return Request(with_params(spec.endpoint, query=spec.options.get("query"), numericFilters=newer, page=None))
 
     def next_page(self, spec: SourceSpec, payload: Payload, cursor: Cursor) -> Request | None:
         document = load_json(payload)

@@ -35,9 +35,7 @@ class SubmissionsAdapter:
     kind: ClassVar[str] = "submissions"
 
     def request(self, spec: SourceSpec, cursor: Cursor) -> Request:
-        if not spec.url:
-            raise ValueError(f"{spec.source_id}: no url configured (use {FEED_URL!r})")
-        return Request(with_params(spec.url, after=int(cursor.get("after", 0))))
+        return Request(with_params(spec.endpoint, after=int(cursor.get("after", 0))))
 
     def next_page(self, spec: SourceSpec, payload: Payload, cursor: Cursor) -> Request | None:
         return None  # ids ascend: the first page's cursor would rewind later pages' progress
