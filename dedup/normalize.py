@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from dedup.entities import extract_entities
 from dedup.publisher import publisher_of
@@ -16,6 +18,10 @@ from sources.base import Hit, SourceSpec
 from store.models import Candidate
 
 MAX_TITLE_CHARS = 500
+# Schemes a stored URL may have: web links, and identifiers no browser runs (our own lpi: feed).
+STORED_URL_SCHEMES = frozenset({"http", "https", "urn", "tag", "lpi"})
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_LANGUAGE_TAG = re.compile(r"[a-z]{1,8}(?:[-_][a-z0-9]{1,8})*", re.IGNORECASE)
 
 
 ZERO_WEIGHT_ROLES = frozenset({"lead", "discovery"})
@@ -26,7 +32,7 @@ def candidate_key(hit: Hit, role: str = "confirming") -> str:
 
     Leads and discovery links get keys of their own ("lead:https://..."): a user who submits an
     article first must not make the same article, arriving later from a confirming stream, "known"."""
-    url = canonical_url(hit.url)
+    url = canonical_url(storable_url(hit.url))
     if url.startswith("https://"):
         key = url
     else:
@@ -42,26 +48,52 @@ def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_s
     summary = html_to_text(hit.summary)
     entities = extract_entities(f"{title}\n{summary}")
     for name, values in hit.entities.items():  # what the source states beats what the text suggests
-        entities[name] = _unique([*values, *entities.get(name, [])])
+        entities[name] = _unique([*map(_plain, values), *entities.get(name, [])])
+    url = storable_url(hit.url)
+    via = storable_url(hit.via) if hit.via else None
     return Candidate(
         key=candidate_key(hit, role),
         stream=spec.stream,
         source_id=spec.source_id,
         role=role,
-        url=canonical_url(hit.url),
-        original_url=hit.url,
-        via_url=hit.via,
-        publisher=publisher_of(hit.url, hit.publisher or spec.publisher),
+        url=canonical_url(url),
+        original_url=url,
+        via_url=via or None,
+        publisher=publisher_of(url, hit.publisher or spec.publisher),
         title=title,
         summary=summary,
         published_at=hit.published or fetched_at,
         published_is_fallback=hit.published is None,
         fetched_at=fetched_at,
-        language=hit.language,
+        language=hit.language if hit.language and _LANGUAGE_TAG.fullmatch(hit.language) else None,
         entities=entities,
         fingerprint=fingerprint(title, summary),
         raw_sha256=raw_sha256,
     )
+
+
+def storable_url(url: str) -> str:
+    """``url`` when it may be stored and shown as a link, else "" (the candidate is then keyed by its
+    guid): a script URL (``javascript:``, ``data:``) or one that does not parse must never be stored."""
+    url = url.strip()
+    try:
+        if _CONTROL_CHARS.search(url) or urlsplit(url).scheme.lower() not in STORED_URL_SCHEMES:
+            return ""
+        canonical_url(url)  # raises ValueError on a host or port that does not parse
+    except ValueError:
+        return ""
+    return url
+
+
+def _plain(value: Any) -> Any:
+    """A stated entity with its strings as plain text: sources state names as they please."""
+    if isinstance(value, str):
+        return html_to_text(value, MAX_TITLE_CHARS)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _unique(values: Iterable[Any]) -> list[Any]:

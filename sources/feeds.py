@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import calendar
+import codecs
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from sources.base import GetAdapter, Hit, Parsed, ParseError, Payload, SourceSpec
+from sources.xmlguard import refuse_entity_declarations
+
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})  # links that run code when followed
 
 
 class FeedAdapter(GetAdapter):
@@ -20,9 +26,8 @@ class FeedAdapter(GetAdapter):
     def parse(self, spec: SourceSpec, payload: Payload) -> Parsed:
         if not payload.body.strip():
             raise ParseError("not a feed (empty body)")
-        # Headers only when the content type is known: without one feedparser flags every feed.
-        headers = {"content-type": payload.content_type, "content-location": payload.url} if payload.content_type else None
-        parsed = feedparser.parse(io.BytesIO(payload.body), response_headers=headers)
+        refuse_entity_declarations(payload.body)  # before feedparser, which would expand them
+        parsed = read_feed(payload)
         problem = parsed.get("bozo_exception")
         if not parsed.entries:
             if not parsed.get("version"):
@@ -35,11 +40,63 @@ class FeedAdapter(GetAdapter):
         skipped = len(parsed.entries) - len(hits)
         if skipped:
             warnings.append(f"{skipped} entries without a link or title skipped")
-        return Parsed(hits, warnings)
+        linked = [replace(hit, url=url) for hit in hits if (url := _article_link(payload.url, hit.url))]
+        if dropped := len(hits) - len(linked):
+            warnings.append(f"{dropped} entries dropped: their link runs a script (javascript:, data:...) or does not parse")
+        return Parsed(linked, warnings)
 
     def hit(self, spec: SourceSpec, entry: Any) -> Hit | None:
         """One feedparser entry as a hit, None without a link or title; feed dialects override this."""
         return _hit(entry, spec.options.get("publisher_from") == "source-element")
+
+
+def read_feed(payload: Payload) -> feedparser.FeedParserDict:
+    """feedparser's reading of a payload. Bytes read in a legacy charset that are valid UTF-8 (and not
+    plain ASCII) are read again as UTF-8, and the feed is flagged: servers and prologs mislabel UTF-8
+    as Latin-1 or windows-1252 often, while 8-bit text almost never forms valid UTF-8 by chance."""
+    parsed = _parse(payload, payload.content_type)
+    if _is_utf8(parsed.get("encoding")) or not _is_utf8_text(payload.body):
+        return parsed
+    media_type = (payload.content_type or "application/xml").split(";")[0].strip()
+    reread = _parse(payload, f"{media_type}; charset=utf-8")
+    reread["bozo"] = True
+    reread["bozo_exception"] = feedparser.CharacterEncodingOverride(
+        f"document declared as {parsed.get('encoding')}, but its bytes are UTF-8: read as utf-8"
+    )
+    return reread
+
+
+def _parse(payload: Payload, content_type: str | None) -> feedparser.FeedParserDict:
+    # Headers only when the content type is known: without one feedparser flags every feed.
+    headers = {"content-type": content_type, "content-location": payload.url} if content_type else None
+    return feedparser.parse(io.BytesIO(payload.body), response_headers=headers)
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    try:
+        return codecs.lookup(encoding or "").name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _is_utf8_text(body: bytes) -> bool:
+    if body.isascii() or b"\x00" in body:  # NULs: UTF-16 or UTF-32, which feedparser tells apart itself
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _article_link(feed_url: str, link: str) -> str | None:
+    """The entry's link made absolute against the feed's URL; None if it does not parse or runs a script."""
+    try:
+        url = urljoin(feed_url, link)
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return None if scheme in SCRIPT_SCHEMES else url
 
 
 def _hit(entry: Any, publisher_from_source: bool) -> Hit | None:

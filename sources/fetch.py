@@ -1,11 +1,14 @@
-"""The polite fetcher: one request with conditional headers, bounded in time and size, redirects kept.
+"""The polite fetcher: one request with conditional headers, bounded in time and size, redirects kept,
+every hop allowed by its origin's robots.txt and made in its turn at its host (sources.hostgate).
 
 Besides http(s) it reads ``file:`` URLs (exports and snapshots on disk) and URLs of schemes the caller
-mounts (``lpi:`` for the project's own submission table), so every source goes through one path.
+mounts (``lpi:`` for the project's own submission table), so every source goes through one path;
+those have no host to be polite to and no robots.txt.
 """
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 import time
 import zlib
@@ -17,6 +20,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from sources.base import Request
+from sources.hostgate import HostBusy, HostGate
+from sources.robots import RobotsCache, Rules, product_token
+from store import default_database_path
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -29,6 +35,8 @@ class FetchPolicy:
     deadline: float = 60.0  # whole request, redirects and body included
     max_bytes: int = 10_000_000  # decoded body; a compressed body that inflates past it is cut
     max_redirects: int = 5
+    host_interval: float = 1.0  # least seconds between the starts of two requests to one host, all processes
+    host_wait: float = 300.0  # seconds a request may wait for its turn at a busy host before it fails
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,10 @@ class FetchError(Exception):
         self.retry_after = retry_after
 
 
+class NoTurn(FetchError):
+    """The host stayed busy longer than a request may wait for its turn: nothing was asked of it."""
+
+
 LocalReader = Callable[[str], bytes]  # URL → body, for a mounted non-network scheme
 
 
@@ -77,9 +89,16 @@ class Fetcher:
         policy: FetchPolicy,
         transport: httpx.BaseTransport | None = None,
         local: Mapping[str, LocalReader] | None = None,
+        hosts_folder: Path | None = None,
     ):
+        """``hosts_folder`` holds the per-host lock files: by default ``hosts/`` in the data directory
+        (beside the default SQLite database), so that every process on the machine shares them."""
         self.policy = policy
+        self.obey_robots = True
         self._local = {"file": self._read_file, **(local or {})}
+        self._gate = HostGate(hosts_folder or default_database_path().parent / "hosts", policy.host_wait)
+        self._robots = RobotsCache(self._read_robots)
+        self._token = product_token(policy.user_agent)
         timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
         self._client = httpx.Client(
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -97,6 +116,13 @@ class Fetcher:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    def ignoring_robots(self) -> Fetcher:
+        """This fetcher, sharing its connections and host turns, for an endpoint we have permission
+        to use whatever its robots.txt says (a source with ``robots: ignore``)."""
+        twin = copy.copy(self)
+        twin.obey_robots = False
+        return twin
+
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
         """GET ``url``; see :meth:`fetch`."""
         return self.fetch(Request(url), etag=etag, last_modified=last_modified)
@@ -113,12 +139,32 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        give_up_at = time.monotonic() + self.policy.deadline
+        response = self._exchange(request, headers, obey_robots=self.obey_robots)
+        if response.status == 200 or response.status == 304:
+            return response
+        status = response.status
+        raise FetchError(f"HTTP {status} from {response.final_url}", status, response.headers.get("retry-after"))
+
+    def _exchange(self, request: Request, headers: dict[str, str], *, obey_robots: bool) -> Response:
+        """Make ``request`` and follow its redirects; the response of the last hop, whatever its status.
+        The deadline starts with the first hop's turn at its host: queueing for a turn is not the
+        server's slowness."""
+        give_up_at: float | None = None
         chain: list[str] = []
         current, method, body = request.url, request.method, request.body
         while True:
+            interval = self.policy.host_interval
+            if obey_robots:
+                rules = self._robots.rules(current)
+                if refusal := rules.refuses(current, self._token):
+                    raise FetchError(refusal)
+                interval = max(interval, rules.interval(self._token))
             try:
-                status, response_headers, content = self._one(method, current, headers, body, give_up_at)
+                with self._gate.turn(urlsplit(current).hostname or "", interval):
+                    give_up_at = give_up_at or time.monotonic() + self.policy.deadline
+                    status, response_headers, content = self._one(method, current, headers, body, give_up_at)
+            except HostBusy as exc:
+                raise NoTurn(str(exc)) from exc
             except httpx.TimeoutException as exc:
                 raise FetchError(f"timed out ({type(exc).__name__}) fetching {current}") from exc
             except httpx.HTTPError as exc:
@@ -133,10 +179,16 @@ class Fetcher:
                 if len(chain) > self.policy.max_redirects:
                     raise FetchError(f"more than {self.policy.max_redirects} redirects", status)
                 continue
-            response = Response(request.url, current, status, response_headers, content, chain)
-            if status == 200 or status == 304:
-                return response
-            raise FetchError(f"HTTP {status} from {current}", status, response_headers.get("retry-after"))
+            return Response(request.url, current, status, response_headers, content, chain)
+
+    def _read_robots(self, robots_url: str) -> Rules:
+        try:
+            response = self._exchange(Request(robots_url), {}, obey_robots=False)
+        except NoTurn:
+            raise  # our own queue, not the server's answer: nothing to remember
+        except FetchError as exc:
+            return Rules.unanswered(robots_url, str(exc), exc.status)
+        return Rules.from_answer(robots_url, response.status, response.body)
 
     def _fetch_local(self, scheme: str, url: str) -> Response:
         try:
@@ -176,7 +228,7 @@ class Fetcher:
                 chunk = _inflate(decoders, raw, cap - size, cap)
                 size += len(chunk)
                 if size > cap:
-                    raise FetchError(f"body exceeded the {cap:,}-byte cap (after decompression)")
+                    raise FetchError(f"body exceeded the {cap:,}-byte cap{' (after decompression)' if decoders else ''}")
                 if time.monotonic() > give_up_at:
                     raise FetchError(f"gave up after the {self.policy.deadline:g}s deadline")
                 chunks.append(chunk)

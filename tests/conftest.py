@@ -111,7 +111,7 @@ def write_config(
             if str(source.get("url", "")).startswith("/"):
                 source["url"] = server.url(source["url"])
     document: dict[str, Any] = {"user_agent": "lpi-intake-tests/1 (loopback)", "streams": streams}
-    document["fetch"] = {"deadline": 10, "read_timeout": 5, "connect_timeout": 2} | settings.pop("fetch", {})
+    document["fetch"] = {"deadline": 10, "read_timeout": 5, "connect_timeout": 2, "host_interval": 0} | settings.pop("fetch", {})
     if database_url:
         document["database_url"] = database_url
     document.update(settings)

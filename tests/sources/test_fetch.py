@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from lpi.config import ConfigError, load_config
 from sources.base import Request
 from sources.fetch import Fetcher, FetchError, FetchPolicy
 from tests.conftest import PAYLOADS
@@ -22,7 +23,8 @@ CAP = 1_000_000
 
 
 def policy(**overrides: float) -> FetchPolicy:
-    settings = {"connect_timeout": 2, "read_timeout": 2, "deadline": 2, "max_bytes": CAP, "max_redirects": 3}
+    """Limits for loopback tests; no interval between requests (tests/sources/test_hostgate.py has those)."""
+    settings = {"connect_timeout": 2, "read_timeout": 2, "deadline": 2, "max_bytes": CAP, "max_redirects": 3, "host_interval": 0}
     return FetchPolicy(user_agent="lpi-intake-tests/1 (loopback)", **settings | overrides)  # type: ignore[arg-type]
 
 
@@ -30,14 +32,6 @@ def policy(**overrides: float) -> FetchPolicy:
 def fetcher() -> Iterator[Fetcher]:
     with Fetcher(policy()) as fetcher:
         yield fetcher
-
-
-class Unannounced(dict):  # type: ignore[type-arg]
-    """Route headers that make the replay server send no Content-Length (it only adds one when the
-    route has none): the HTTP/1.0 body then simply runs until the connection closes."""
-
-    def __contains__(self, key: object) -> bool:
-        return key == "Content-Length" or super().__contains__(key)
 
 
 @cache
@@ -118,7 +112,7 @@ def test_announced_content_length_over_the_cap_raises_before_reading(replay: Rep
 
 
 def test_body_over_the_cap_without_content_length_is_cut_while_reading(replay: ReplayServer) -> None:
-    replay.routes["/unbounded"] = Route(200, b"x" * 400, Unannounced(), chunks=50, chunk_delay=0.05)
+    replay.routes["/unbounded"] = Route(200, b"x" * 400, chunks=50, chunk_delay=0.05, announce_length=False)
 
     with Fetcher(policy(max_bytes=1000)) as fetcher:
         error, elapsed = fails(fetcher, replay.url("/unbounded"))
@@ -128,7 +122,7 @@ def test_body_over_the_cap_without_content_length_is_cut_while_reading(replay: R
 
 
 def test_body_without_content_length_under_the_cap_is_read_to_the_end(fetcher: Fetcher, replay: ReplayServer) -> None:
-    replay.routes["/unannounced"] = Route(200, b"y" * 1000, Unannounced(), chunks=3)
+    replay.routes["/unannounced"] = Route(200, b"y" * 1000, chunks=3, announce_length=False)
 
     response = fetcher.get(replay.url("/unannounced"))
 
@@ -268,3 +262,14 @@ def test_mounted_schemes_and_unknown_schemes(tmp_path: Path) -> None:
         with pytest.raises(FetchError, match="scheme 'ftp' is not"):
             fetcher.get("ftp://example.org/feed.xml")
     assert seen == ["lpi:submissions?after=3"]
+
+
+def test_the_fetch_section_of_the_configuration_sets_the_policy(tmp_path: Path) -> None:
+    config = tmp_path / "lpi.yaml"
+    config.write_text("fetch:\n  host_interval: 2.5\n  host_wait: 10\n", encoding="utf-8")
+    assert (load_config(config).fetch.host_interval, load_config(config).fetch.host_wait) == (2.5, 10)
+
+    for bad in ('"fast"', "-1", "true"):
+        config.write_text(f"fetch:\n  host_interval: {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="fetch.host_interval must be a number, at least 0"):
+            load_config(config)
