@@ -7,8 +7,11 @@ from pathlib import Path
 from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 
-from flows.intake import FLOWS
+from flows.health import check_source_health
+from flows.intake import FLOWS as INTAKE_FLOWS
 from flows.schedules import load_deployments
+
+FLOWS = {**INTAKE_FLOWS, "source-health": check_source_health}
 
 
 def build_deployments(config_path: str | None = None, deployments_file: Path | None = None) -> list[RunnerDeployment]:

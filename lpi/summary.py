@@ -12,7 +12,7 @@ from typing import Any
 class SourceReport:
     source_id: str
     stream: str
-    status: str  # fetched | not_modified | error | skipped
+    status: str  # fetched | not_modified | error | skipped | outage (unreached while our network was down)
     new_hits: int = 0
     known_hits: int = 0  # parsed hits already stored
     irrelevant: int = 0  # parsed hits that matched no keyword of the stream
@@ -28,6 +28,7 @@ class SourceReport:
             "not_modified": "not modified",
             "error": f"ERROR {self.message}",
             "skipped": f"skipped: {self.message}",
+            "outage": f"unreached, network outage: {self.message}",
         }[self.status]
         warn = f" [{len(self.warnings)} warning(s): {self.warnings[0]}]" if self.warnings else ""
         return f"{self.source_id:<40} {detail}{warn} ({self.seconds:.1f}s)"
@@ -48,12 +49,35 @@ class MatchReport:
 
 
 @dataclass
+class StaleSource:
+    source_id: str
+    stream: str
+    reasons: list[str]
+
+
+@dataclass
+class Outage:
+    """Every source polled over the network failed before a server answered: our network was down.
+    One event for the cycle; none of those sources was charged a failure or a backoff."""
+
+    sources: list[str]
+    example: str  # one of the errors, as the fetcher reported it
+
+    def line(self) -> str:
+        return (
+            f"NETWORK OUTAGE: all {len(self.sources)} sources polled over the network were unreachable "
+            f"(e.g. {self.example}); not counted against them, no backoff"
+        )
+
+
+@dataclass
 class StreamTotals:
     fetched: int = 0
     not_modified: int = 0
     new_hits: int = 0
     errors: int = 0
     skipped: int = 0
+    unreached: int = 0  # during an outage
 
 
 @dataclass
@@ -62,6 +86,8 @@ class CycleSummary:
     finished_at: datetime
     sources: list[SourceReport]
     match: MatchReport
+    stale: list[StaleSource] = field(default_factory=list)
+    outage: Outage | None = None
 
     @property
     def new_hits(self) -> int:
@@ -82,6 +108,8 @@ class CycleSummary:
                 row.not_modified += 1
             elif report.status == "error":
                 row.errors += 1
+            elif report.status == "outage":
+                row.unreached += 1
             else:
                 row.skipped += 1
         return dict(totals)
@@ -100,8 +128,12 @@ class CycleSummary:
             f"{self.new_hits} new hits; {self.match.new_clusters} new clusters; "
             f"{len(self.match.promoted)} promoted; {len(self.errors)} source errors; {seconds:.1f}s"
         )
+        if self.outage:
+            lines.append(self.outage.line())
         for error in self.errors:
             lines.append(f"  error  {error.source_id}: {error.message}")
+        for stale in self.stale:
+            lines.append(f"  STALE  {stale.source_id}: {'; '.join(stale.reasons)}")
         for p in self.match.promoted:
             lines.append(f"  promoted #{p.cluster_id} {p.title!r} — origins: {', '.join(p.origins)}")
         return "\n".join(lines)
@@ -113,6 +145,7 @@ class CycleSummary:
             "",
             f"**{self.new_hits}** new hits, **{self.match.new_clusters}** new clusters, "
             f"**{len(self.match.promoted)}** promoted, **{len(self.errors)}** source errors, {seconds:.1f}s.",
+            *(["", f"**{self.outage.line()}**"] if self.outage else []),
             "",
             "| stream | fetched | not modified | new hits | errors | skipped |",
             "|---|---:|---:|---:|---:|---:|",
@@ -121,12 +154,22 @@ class CycleSummary:
             out.append(f"| {stream} | {row.fetched} | {row.not_modified} | {row.new_hits} | {row.errors} | {row.skipped} |")
         if self.errors:
             out += ["", "## Source errors", "", "| source | error |", "|---|---|"]
-            out += [f"| {e.source_id} | {_cell(e.message)} |" for e in self.errors]
+            out += [f"| {e.source_id} | {markdown_cell(e.message)} |" for e in self.errors]
+        out += stale_section(self.stale)
         if self.match.promoted:
             out += ["", "## Promoted to the verification queue", "", "| cluster | title | origins |", "|---:|---|---|"]
-            out += [f"| {p.cluster_id} | {_cell(p.title)} | {', '.join(p.origins)} |" for p in self.match.promoted]
+            out += [f"| {p.cluster_id} | {markdown_cell(p.title)} | {', '.join(p.origins)} |" for p in self.match.promoted]
         return "\n".join(out) + "\n"
 
 
-def _cell(text: str) -> str:
+def stale_section(stale: list[StaleSource]) -> list[str]:
+    """Markdown lines naming each stale source and why; none when nothing is stale."""
+    if not stale:
+        return []
+    return ["", "## Stale sources", "", "| source | why |", "|---|---|"] + [
+        f"| {s.source_id} | {markdown_cell('; '.join(s.reasons))} |" for s in stale
+    ]
+
+
+def markdown_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")[:300]

@@ -27,7 +27,7 @@ def test_deployments_build_with_their_schedules_and_pinned_config(tmp_path: Path
 
     config = tmp_path / "lpi.yaml"
     built = {d.name: d for d in build_deployments(str(config))}
-    assert len(built) == 13
+    assert len(built) == 14
     assert built["courts"].schedules[0].schedule.cron == "0 6 * * 1"
     assert built["tier1-news"].schedules[0].schedule.cron == "0 6 * * *"
     assert built["vendor-disclosures"].schedules[0].schedule.interval == timedelta(minutes=10)
