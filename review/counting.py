@@ -1,0 +1,51 @@
+"""What a cluster's members imply, recomputed after a reviewer moved members in or out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from dedup import Evidence, count_independent
+from store import Candidate, Cluster, QueueState, repo
+
+OPEN_STATES = (QueueState.LEAD, QueueState.WATCHED, QueueState.PROMOTED)  # no reviewer verdict yet
+
+
+def members(session: Session, cluster_id: int | None) -> list[Candidate]:
+    """A cluster's candidates, earliest published first."""
+    assert cluster_id is not None
+    return [candidate for candidate, _ in repo.cluster_members(session, cluster_id)]
+
+
+def member_ids(session: Session, cluster_id: int | None) -> list[int]:
+    return [c.id for c in members(session, cluster_id) if c.id is not None]
+
+
+def state_for(independent: int) -> QueueState:
+    if independent >= 2:
+        return QueueState.PROMOTED
+    return QueueState.WATCHED if independent == 1 else QueueState.LEAD
+
+
+def refresh(session: Session, cluster: Cluster, at: datetime) -> None:
+    """Recount an open cluster after regrouping: count, explanation, times, AIID id, title and state.
+
+    Unlike the intake's recount, which only ever promotes, the state here follows the count both
+    ways: a reviewer who splits a promoted cluster may leave either part with one source.
+    """
+    session.flush()
+    found = members(session, cluster.id)
+    count = count_independent(Evidence(c.id, c.role, c.publisher, c.fingerprint, c.stream) for c in found if c.id is not None)
+    cluster.independent_count = count.independent
+    cluster.explanation = count.explanation()
+    cluster.aiid_id = next((ids[0] for c in found if (ids := c.entities.get("aiid_ids"))), None)
+    if found:
+        seen = [c.published_at or c.fetched_at for c in found]
+        cluster.first_seen_at, cluster.last_seen_at = min(seen), max(seen)
+        if cluster.title not in {c.title for c in found}:
+            cluster.title = found[0].title
+    state = state_for(count.independent)
+    if state is not cluster.state:
+        cluster.promoted_at = at if state is QueueState.PROMOTED else None
+    cluster.state = state
