@@ -1,53 +1,78 @@
-"""Incremental clustering: each new hit joins the best-matching open cluster or starts one.
+"""A cluster as matching sees it, and the rules for whether a hit belongs to it.
 
-A hit is scored against *every* member of a cluster and the scores are averaged (average
-linkage), so a chain of pairwise-similar titles cannot drag unrelated stories together.
+A hit is compared with the cluster's centroid (the sum of its members' vectors): the cosine to the
+centroid is the members' average similarity to the hit, scaled by how coherent the cluster is, so
+a hit close to one member only cannot chain unrelated stories together (no single link).
+Identifiers decide before words do: the same article, AIID incident, court docket or CVE is the
+same incident; two different ones of the same kind are never merged by wording alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from dedup.similarity import Profile, similarity
+from dedup.similarity import Vector, dot, norm
+
+# Entity kinds (dedup.entities) that name one incident: sharing one joins, differing ones part.
+IDENTIFIER_KINDS = ("aiid_ids", "dockets", "cves")
 
 
-@dataclass
-class OpenCluster:
-    """What matching needs to know of a cluster: its members' profiles and its newest time."""
-
-    id: int | None
-    members: list[Profile]
-    last_seen: datetime
-
-    def add(self, member: Profile, seen: datetime) -> None:
-        self.members.append(member)
-        self.last_seen = max(self.last_seen, seen)
+def identifiers(entities: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+    """The (kind, value) identifiers among a hit's extracted or stated entities."""
+    return frozenset(
+        (kind, str(value).strip().upper()) for kind in IDENTIFIER_KINDS for value in entities.get(kind) or () if str(value).strip()
+    )
 
 
 @dataclass(frozen=True)
-class Match:
-    cluster: OpenCluster
-    score: float  # 0..1
+class Features:
+    """What matching compares of one hit, computed once per run."""
+
+    vector: Vector  # widened, unit length
+    block: frozenset[str]  # its rare terms: a cluster is only scored when it shares one
+    url: str  # canonical
+    identifiers: frozenset[tuple[str, str]]
+    seen: datetime | None  # None: unknown, no time window applies
 
 
-def score(hit: Profile, cluster: OpenCluster) -> float:
-    """Average similarity of ``hit`` to each member (average linkage), in 0..1."""
-    if not cluster.members:
-        return 0.0
-    return sum(similarity(hit, member) for member in cluster.members) / len(cluster.members)
+@dataclass(eq=False)
+class OpenCluster:
+    """A cluster being matched against: the pipeline's row id, or the founding hit's key."""
 
+    ref: Hashable
+    last_seen: datetime | None
+    total: Vector = field(default_factory=dict)
+    block: set[str] = field(default_factory=set)
+    urls: set[str] = field(default_factory=set)
+    identifiers: set[tuple[str, str]] = field(default_factory=set)
+    size: int = 0
+    _length: float = 0.0
 
-def best_match(
-    hit: Profile, seen: datetime, clusters: Iterable[OpenCluster], *, threshold: float, window: timedelta
-) -> Match | None:
-    """The highest-scoring cluster within ``window`` of ``seen`` whose score reaches ``threshold``."""
-    best: Match | None = None
-    for cluster in clusters:
-        if abs(seen - cluster.last_seen) > window:
-            continue
-        s = score(hit, cluster)
-        if s >= threshold and (best is None or s > best.score):
-            best = Match(cluster, s)
-    return best
+    def add(self, member: Features) -> None:
+        for term, value in member.vector.items():
+            self.total[term] = self.total.get(term, 0.0) + value
+        self._length = norm(self.total)
+        self.block |= member.block
+        self.urls.add(member.url)
+        self.identifiers |= member.identifiers
+        self.size += 1
+        if member.seen is not None:
+            self.last_seen = member.seen if self.last_seen is None else max(self.last_seen, member.seen)
+
+    def similarity(self, hit: Features) -> float:
+        """Cosine of the hit to the centroid, in 0..1."""
+        return dot(hit.vector, self.total) / self._length if self._length else 0.0
+
+    def shares_identifier(self, hit: Features) -> bool:
+        return bool(self.identifiers & hit.identifiers)
+
+    def conflicts(self, hit: Features) -> bool:
+        """The hit and the cluster name different incidents of one identifier kind."""
+        kinds = {kind for kind, _ in hit.identifiers} & {kind for kind, _ in self.identifiers}
+        return bool(kinds) and not self.shares_identifier(hit)
+
+    def within(self, seen: datetime | None, window: timedelta) -> bool:
+        return seen is None or self.last_seen is None or abs(seen - self.last_seen) <= window

@@ -1,76 +1,131 @@
-"""How alike two hits are: headline similarity, shared salient terms, shared names.
+"""How alike two hits are: TF-IDF cosine over matching terms, with IDF from the hits being clustered
+and each hit's vector widened by its nearest neighbours among them.
 
-Headlines of one incident differ a lot between outlets, so the headline alone is weak evidence;
-what they share is the names (Air Canada, Slack, MyCity) and the rarer terms of the story.
+Reports of one incident share few words ("psycho norman ai", "mit creates psychopathic ai"). A hit's
+close neighbours in the corpus bring the words its outlet did not use (pseudo relevance feedback),
+so two reports meet through the vocabulary of the story rather than through one shared word.
+Rare words written as names weigh double: two reports of one kind of attack on different products
+share the attack's words, not the product's name (a name on every other hit, ChatGPT say, is not
+telling and is not doubled).
 """
 
 from __future__ import annotations
 
-import re
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from dedup.terms import names, terms
+from dedup.urls import slug_words
 
-from dedup.text import words
+Vector = dict[str, float]
 
-STOPWORDS = frozenset(
-    """a an the and or but of to in on at for from by with as is are was were be been it its this that
-    these those after before over under into about against amid says said say new how why what who
-    when will would could should can may might has have had not no than then their his her they we you
-    your our i he she them up out more most just also via report reports s""".split()
-)
-# Words every story in this domain uses: they say nothing about which incident it is.
-GENERIC = frozenset(
-    """ai artificial intelligence chatbot chatbots bot model models llm llms data user users company
-    companies tool tools told tells use used using people service services system systems online app
-    tech technology""".split()
-)
+TITLE_WEIGHT = 1.0
+SUMMARY_WEIGHT = 0.5  # a summary's words are many and less chosen than a headline's
+NAME_WEIGHT = 2.0  # times a rare term's weight when it is written as a name: Slack, Copilot, Air Canada
 SUMMARY_WORDS = 60
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-WEIGHTS = (0.4, 0.3, 0.3)  # headline, salient terms, names
+THIN_TITLE = 2  # a title with fewer distinct terms is completed by the words of its URL's slug
+RARE_SHARE = 0.1  # a term in at most this share of the corpus (or in RARE_FLOOR hits) is rare
+RARE_FLOOR = 5
+# Hits assumed beside the corpus that hold none of its terms: in a run of three hits, a word all
+# three share is what they have in common, not a common word; in hundreds, these change nothing.
+PRIOR_HITS = 20
+BOILERPLATE_MIN = 3
 
 
 @dataclass(frozen=True)
-class Profile:
-    """The parts of a hit that matching compares, computed once per hit."""
+class Wording:
+    """A hit's matching terms by field."""
 
-    headline: str
-    terms: frozenset[str]
-    names: frozenset[str]
-
-
-def profile(title: str, summary: str = "") -> Profile:
-    head = " ".join(summary.split()[:SUMMARY_WORDS])
-    headline = " ".join(w for w in words(title) if w not in STOPWORDS)
-    terms = frozenset(w for w in words(f"{title} {head}") if len(w) > 2 and w not in STOPWORDS | GENERIC)
-    texts = [head] if _is_title_case(title) else [title, head]
-    return Profile(headline, terms, frozenset(n for text in texts for n in _names(text)))
+    title: frozenset[str]
+    summary: frozenset[str]
+    names: frozenset[str] = frozenset()
 
 
-def similarity(a: Profile, b: Profile) -> float:
-    """0..1: weighted headline token-set ratio, term overlap and name overlap."""
-    headline = fuzz.token_set_ratio(a.headline, b.headline) / 100 if a.headline and b.headline else 0.0
-    w_head, w_terms, w_names = WEIGHTS
-    return w_head * headline + w_terms * _overlap(a.terms, b.terms) + w_names * _overlap(a.names, b.names)
+def wording(title: str, summary: str = "", url: str = "") -> Wording:
+    """Title terms (completed from the URL's slug when the title is thin), summary terms, names."""
+    head = terms(title)
+    if len(set(head)) < THIN_TITLE:
+        head += terms(slug_words(url))
+    lead = " ".join(summary.split()[:SUMMARY_WORDS])
+    return Wording(frozenset(head), frozenset(terms(lead)), frozenset(names(title) | names(lead)))
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+def boilerplate(summaries: Sequence[frozenset[str]]) -> frozenset[str]:
+    """Terms in at least half of the summaries of one stream, and in BOILERPLATE_MIN of them: its
+    template ("Disclosed on HackerOne by ...; severity: ..."; "88 points, 51 comments"), not news."""
+    written = [summary for summary in summaries if summary]
+    counts = Counter(term for summary in written for term in summary)
+    needed = max(BOILERPLATE_MIN, len(written) / 2)
+    return frozenset(term for term, count in counts.items() if count >= needed)
 
 
-def _names(text: str) -> set[str]:
-    """Capitalized words not opening a sentence, and acronyms: a cheap proper-noun detector."""
-    found = set()
-    for sentence in _SENTENCE.split(text):
-        for i, token in enumerate(_TOKEN.findall(sentence)):
-            if (i > 0 and token[0].isupper()) or (len(token) > 1 and token.isupper()):
-                word = re.sub(r"['’]s$", "", token.lower())
-                if word not in STOPWORDS and word not in GENERIC:
-                    found.add(word)
-    return found
+def term_weights(words: Wording, template: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Each matching term with the weight of the field it occurs in (the title's wins)."""
+    weights = dict.fromkeys(words.summary - template, SUMMARY_WEIGHT)
+    weights.update(dict.fromkeys(words.title, TITLE_WEIGHT))
+    return weights
 
 
-def _is_title_case(title: str) -> bool:
-    tokens = [t for t in _TOKEN.findall(title) if t.lower() not in STOPWORDS]
-    return len(tokens) >= 3 and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6
+@dataclass(frozen=True)
+class Corpus:
+    """Document frequencies of the hits being clustered: what is rare among them is telling."""
+
+    size: int
+    frequency: Mapping[str, int]
+
+    @classmethod
+    def of(cls, documents: Sequence[Mapping[str, float]]) -> Corpus:
+        return cls(len(documents), Counter(term for document in documents for term in document))
+
+    def idf(self, term: str) -> float:
+        return math.log((self.size + PRIOR_HITS) / (self.frequency.get(term, 0) + 0.5))
+
+    def is_rare(self, term: str) -> bool:
+        return self.frequency.get(term, 0) <= max(RARE_FLOOR, RARE_SHARE * self.size)
+
+    def vector(self, weights: Mapping[str, float], names: frozenset[str] = frozenset()) -> Vector:
+        """Unit-length TF-IDF vector of one hit's term weights, its rare ``names`` weighing double."""
+        return normalized(
+            {
+                term: weight * self.idf(term) * (NAME_WEIGHT if term in names and self.is_rare(term) else 1.0)
+                for term, weight in weights.items()
+            }
+        )
+
+
+def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(value * b.get(term, 0.0) for term, value in a.items())
+
+
+def norm(vector: Mapping[str, float]) -> float:
+    return math.sqrt(sum(value * value for value in vector.values()))
+
+
+def normalized(vector: Mapping[str, float]) -> Vector:
+    length = norm(vector)
+    return {term: value / length for term, value in vector.items()} if length else {}
+
+
+def widen(vectors: Sequence[Vector], blocks: Sequence[Iterable[str]], *, neighbours: int, floor: float) -> list[Vector]:
+    """Each vector plus its ``neighbours`` most similar others (cosine at least ``floor``), each
+    weighted by that cosine, normalized again. Only vectors sharing a term of ``blocks`` (the rare
+    ones) are compared, so the work grows with the overlaps, not with the square of the corpus."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for position, block in enumerate(blocks):
+        for term in block:
+            index[term].append(position)
+    widened = []
+    for position, (vector, block) in enumerate(zip(vectors, blocks, strict=True)):
+        others = {other for term in block for other in index[term] if other != position}
+        nearest = sorted(((dot(vector, vectors[other]), other) for other in others), reverse=True)[:neighbours]
+        close = [(cosine, other) for cosine, other in nearest if cosine >= floor]
+        total = dict(vector)
+        for cosine, other in close:
+            for term, value in vectors[other].items():
+                total[term] = total.get(term, 0.0) + cosine * value
+        widened.append(normalized(total) if close else vector)
+    return widened

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the document.
 TRACKING_PARAMS = frozenset(
@@ -17,6 +18,8 @@ TRACKING_PARAMS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_SLUG_SEPARATORS = re.compile(r"[-_+.,~\s]+")
+_FILE_EXTENSION = re.compile(r"\.[a-z0-9]{1,5}$")
 
 
 def canonical_url(url: str) -> str:
@@ -43,3 +46,14 @@ def canonical_url(url: str) -> str:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def slug_words(url: str) -> str:
+    """The words of the last path segment that reads as a headline, lower-case, without ids, dates,
+    numbers or file extension: ``/2018/10/10/amazon-scraps-ai-tool-1234.html`` → "amazon scraps ai
+    tool". A title for a hit that has none worth the name; "" when no segment has two words."""
+    for segment in reversed([unquote(s) for s in urlsplit(url).path.split("/") if s]):
+        found = [w for w in _SLUG_SEPARATORS.split(_FILE_EXTENSION.sub("", segment.lower())) if w.isalpha()]
+        if len(found) >= 2:
+            return " ".join(found)
+    return ""

@@ -1,78 +1,73 @@
-"""Incremental clustering: best cluster above the threshold, within the time window, by average linkage."""
+"""An open cluster: its centroid, time bounds and identifier rules."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
-from dedup.cluster import OpenCluster, best_match, score
-from dedup.similarity import Profile, profile
+from dedup.cluster import Features, OpenCluster, identifiers
 
-THRESHOLD = 0.42
-WINDOW = timedelta(days=45)
 T0 = datetime(2024, 2, 16, 18, 0, tzinfo=UTC)
-
-ARS = profile("Air Canada must honor refund policy invented by airline's chatbot",
-              "Air Canada appears to have quietly killed its costly chatbot support after a tribunal ruled it "
-              "must honor a bereavement refund its chatbot invented.")
-GUARDIAN = profile("Air Canada ordered to pay customer who was misled by airline's chatbot",
-                   "Canada's largest airline has been ordered to pay compensation after its chatbot gave a customer "
-                   "inaccurate information about bereavement fares, Jake Moffatt said.")
-BBC = profile("Air Canada ordered to pay passenger after its chatbot gave wrong refund advice",
-              "A tribunal rejected Air Canada's argument that its customer-service chatbot was responsible for "
-              "its own actions over a bereavement fare refund.")
-PIZZA = profile("Google AI search tells users to glue pizza and eat rocks",
-                "Google's experimental AI Overviews feature told users to add glue to pizza sauce.")
-SLACK = profile("Slack AI can be tricked into leaking data from private channels",
-                "Prompt injection via public channels lets attackers exfiltrate API keys from Slack AI.")
+WINDOW = timedelta(days=45)
 
 
-def cluster(cid: int, *members: Profile, last_seen: datetime = T0) -> OpenCluster:
-    return OpenCluster(cid, list(members), last_seen)
+def features(vector: dict[str, float], *, url: str = "", ids: frozenset[tuple[str, str]] = frozenset(), seen: datetime | None = T0) -> Features:
+    return Features(vector, frozenset(vector), url, ids, seen)
 
 
-def test_joins_the_best_scoring_cluster_above_the_threshold() -> None:
-    air_canada, pizza, slack = cluster(1, ARS, GUARDIAN), cluster(2, PIZZA), cluster(3, SLACK)
+def test_similarity_is_the_cosine_to_the_centroid() -> None:
+    cluster = OpenCluster("c", None)
+    cluster.add(features({"air": 1.0}))
+    cluster.add(features({"canada": 1.0}))
 
-    match = best_match(BBC, T0, [pizza, air_canada, slack], threshold=THRESHOLD, window=WINDOW)
-
-    assert match is not None and match.cluster is air_canada
-    assert match.score == score(BBC, air_canada) >= THRESHOLD
-
-
-def test_prefers_the_higher_score_not_the_first_cluster_that_qualifies() -> None:
-    near, exact = cluster(1, GUARDIAN), cluster(2, ARS)
-    assert score(ARS, near) >= THRESHOLD  # both qualify
-
-    match = best_match(ARS, T0, [near, exact], threshold=THRESHOLD, window=WINDOW)
-
-    assert match is not None and match.cluster is exact and match.score == 1.0
+    # centroid (1, 1): a hit like either member scores 1/sqrt(2), one like both scores 1
+    assert math.isclose(cluster.similarity(features({"air": 1.0})), 1 / math.sqrt(2))
+    assert math.isclose(cluster.similarity(features({"air": 1 / math.sqrt(2), "canada": 1 / math.sqrt(2)})), 1.0)
+    assert cluster.similarity(features({"pizza": 1.0})) == 0.0
 
 
-def test_returns_none_below_the_threshold() -> None:
-    assert best_match(SLACK, T0, [cluster(1, ARS, GUARDIAN), cluster(2, PIZZA)], threshold=THRESHOLD, window=WINDOW) is None
-    assert best_match(ARS, T0, [], threshold=THRESHOLD, window=WINDOW) is None
+def test_a_hit_like_one_member_of_a_mixed_cluster_scores_low() -> None:
+    mixed = OpenCluster("c", None)
+    for word in ("air", "pizza", "slack"):
+        mixed.add(features({word: 1.0}))
+
+    assert math.isclose(mixed.similarity(features({"air": 1.0})), 1 / math.sqrt(3))
 
 
-def test_respects_the_time_window_both_ways() -> None:
-    for last_seen in (T0 - timedelta(days=46), T0 + timedelta(days=46)):
-        assert best_match(BBC, T0, [cluster(1, ARS, last_seen=last_seen)], threshold=THRESHOLD, window=WINDOW) is None
-    inside = cluster(1, ARS, last_seen=T0 - timedelta(days=44))
-    assert best_match(BBC, T0, [inside], threshold=THRESHOLD, window=WINDOW) is not None
+def test_adding_members_moves_last_seen_forward_only_and_keeps_urls_and_blocks() -> None:
+    cluster = OpenCluster("c", T0)
+    cluster.add(features({"a": 1.0}, url="https://x.org/1", seen=T0 + timedelta(days=3)))
+    cluster.add(features({"b": 1.0}, url="https://x.org/2", seen=T0 + timedelta(days=1)))
+    cluster.add(features({"c": 1.0}, seen=None))
+
+    assert cluster.last_seen == T0 + timedelta(days=3)
+    assert cluster.urls == {"https://x.org/1", "https://x.org/2", ""}
+    assert cluster.block == {"a", "b", "c"} and cluster.size == 3
 
 
-def test_average_linkage_a_hit_like_one_member_only_does_not_join() -> None:
-    mixed = cluster(1, ARS, PIZZA, SLACK)
-    assert score(GUARDIAN, cluster(2, ARS)) >= THRESHOLD  # close to one member on its own
+def test_time_window_applies_both_ways_and_not_to_unknown_times() -> None:
+    cluster = OpenCluster("c", T0)
 
-    assert score(GUARDIAN, mixed) < THRESHOLD
-    assert best_match(GUARDIAN, T0, [mixed], threshold=THRESHOLD, window=WINDOW) is None
+    assert cluster.within(T0 + timedelta(days=44), WINDOW) and cluster.within(T0 - timedelta(days=45), WINDOW)
+    assert not cluster.within(T0 + timedelta(days=46), WINDOW) and not cluster.within(T0 - timedelta(days=46), WINDOW)
+    assert cluster.within(None, WINDOW) and OpenCluster("d", None).within(T0, WINDOW)
 
 
-def test_adding_a_member_moves_last_seen_forward_only() -> None:
-    open_cluster = cluster(1, ARS)
+def test_identifiers_are_read_from_entities_of_the_identifying_kinds_only() -> None:
+    entities = {"aiid_ids": ["639", 639], "dockets": ["1:24-cv-03285"], "cves": ["cve-2025-32711"], "models": [{"model": "GPT"}]}
 
-    open_cluster.add(GUARDIAN, T0 + timedelta(days=3))
-    open_cluster.add(BBC, T0 + timedelta(days=1))
+    assert identifiers(entities) == {("aiid_ids", "639"), ("dockets", "1:24-CV-03285"), ("cves", "CVE-2025-32711")}
+    assert identifiers({}) == frozenset()
 
-    assert open_cluster.members == [ARS, GUARDIAN, BBC]
-    assert open_cluster.last_seen == T0 + timedelta(days=3)
+
+def test_shared_identifier_and_conflict() -> None:
+    cluster = OpenCluster("c", None)
+    cluster.add(features({"a": 1.0}, ids=frozenset({("dockets", "1:24-CV-03285")})))
+
+    same_case = features({"b": 1.0}, ids=frozenset({("dockets", "1:24-CV-03285"), ("aiid_ids", "1")}))
+    other_case = features({"a": 1.0}, ids=frozenset({("dockets", "1:23-CV-11195")}))
+    no_docket = features({"a": 1.0}, ids=frozenset({("cves", "CVE-2024-1")}))
+
+    assert cluster.shares_identifier(same_case) and not cluster.conflicts(same_case)
+    assert cluster.conflicts(other_case) and not cluster.shares_identifier(other_case)
+    assert not cluster.conflicts(no_docket)  # a different kind says nothing either way
