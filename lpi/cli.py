@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Engine
 
-from lpi.config import Config, ConfigError, config_path, load_config
+from lpi.cli_common import ConfigOption, JsonOption, _config, _engine
+from lpi.cli_review import register_review_commands
+from lpi.config import Config, ConfigError, config_path
 
 app = typer.Typer(help="LPI intake: the intake pipeline of the LLM Production Incident Tracker.", no_args_is_help=True)
 queue_app = typer.Typer(help="The review queues: watched (one source) and promoted (two or more).", no_args_is_help=True)
@@ -24,20 +25,6 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="Configuration YAML (default: $LPI_CONFIG, else the packaged one).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-
-
-def _config(path: Path | None) -> Config:
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        typer.secho(f"configuration error: {exc}", fg="red", err=True)
-        raise typer.Exit(2) from None
-
-
 def _config_for_streams(path: Path | None, streams: list[str] | None, sources: list[str] | None = None) -> Config:
     """The configuration, with ``streams`` and ``sources`` checked against it (a usage error if unknown)."""
     cfg = _config(path)
@@ -47,12 +34,6 @@ def _config_for_streams(path: Path | None, streams: list[str] | None, sources: l
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(2) from None
     return cfg
-
-
-def _engine(cfg: Config) -> Engine:
-    from store import open_engine
-
-    return open_engine(cfg.store_url())
 
 
 def _when(value: datetime | None) -> str:
@@ -92,17 +73,44 @@ def reprocess(
     stream: Annotated[list[str] | None, typer.Option("--stream", "-s", help="Stream to reprocess; repeat for more (default: all).")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Re-parse and re-normalize the raw archive (no fetching); adds only hits not stored yet."""
+    """Re-parse and re-normalize the raw archive (no fetching) after a parser, the normalizer or the
+    configuration changed: adds hits not stored yet, updates stored hits in place (ids and clusters
+    stay) and recounts the clusters of those that changed. Running it again changes nothing."""
     from lpi.pipeline import reprocess as run_reprocess
 
     cfg = _config_for_streams(config, stream)
     report = run_reprocess(cfg, _engine(cfg), stream)
     typer.echo(
         f"{report.payloads} archived payloads re-read; {report.new_hits} new hits; "
-        f"{report.match.new_clusters} new clusters; {len(report.match.promoted)} promoted; {len(report.errors)} errors"
+        f"{report.match.new_clusters} new clusters; {len(report.promoted)} promoted; {len(report.errors)} errors"
     )
+    typer.echo(f"{report.updated} stored hits updated; {report.recounted} clusters recounted")
     for error in report.errors:
         typer.echo(f"  error  {error}")
+
+
+@app.command("cluster-file")
+def cluster_file(
+    hits: Annotated[Path, typer.Argument(help="JSONL, one hit a line: id, url, title; optional summary, published, stream, entities.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Cluster a file of hits with the pipeline's matcher (the configuration's matching: settings),
+    without a database: one {"id": ..., "cluster": ...} line per hit, in input order; a cluster is
+    named by the id of the hit that founded it."""
+    from lpi.clusterfile import HitFileError, assign, read_hits, write_assignments
+
+    settings = _config(config).matching
+    try:
+        rows = assign(read_hits(hits), settings)
+    except HitFileError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    if output is None:
+        write_assignments(rows, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8") as out:
+        write_assignments(rows, out)
 
 
 @app.command()
@@ -150,137 +158,58 @@ def web(
     uvicorn.Server(server_config(create_app(engine, settings), host, port)).run()
 
 
-@queue_app.command("list")
-def queue_list(
-    state: Annotated[list[str] | None, typer.Option(help="States to list (default: promoted and watched).")] = None,
+@sources_app.command("list")
+def sources_list(
     config: ConfigOption = None,
     as_json: JsonOption = False,
+    stale: Annotated[bool, typer.Option("--stale", help="Only stale sources.")] = False,
 ) -> None:
-    """Clusters waiting for review, most independent sources first."""
-    from store import QueueState, repo, session_scope
-
-    states = [QueueState(s) for s in state] if state else [QueueState.PROMOTED, QueueState.WATCHED]
-    engine = _engine(_config(config))
-    with session_scope(engine) as session:
-        clusters = repo.queue(session, states)
-        sizes = repo.member_counts(session, [c.id for c in clusters if c.id is not None])
-    rows = [
-        {
-            "id": c.id,
-            "state": c.state.value,
-            "independent": c.independent_count,
-            "members": sizes.get(c.id or 0, 0),
-            "origins": [o["origin"] for o in c.explanation.get("origins", [])],
-            "last_seen": c.last_seen_at.isoformat(),
-            "title": c.title,
-        }
-        for c in clusters
-    ]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        typer.echo("queue is empty")
-        return
-    typer.echo(f"{'id':>5}  {'state':<9} {'indep':>5} {'hits':>4}  {'last seen':<10}  title")
-    for r in rows:
-        typer.echo(f"{r['id']:>5}  {r['state']:<9} {r['independent']:>5} {r['members']:>4}  {r['last_seen'][:10]}  {r['title'][:90]}")
-
-
-@queue_app.command("show")
-def queue_show(cluster_id: int, config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """One cluster: its members, and how its independent count was reached."""
-    from store import Cluster, repo, session_scope
-
-    engine = _engine(_config(config))
-    with session_scope(engine) as session:
-        cluster = session.get(Cluster, cluster_id)
-        if cluster is None:
-            typer.secho(f"no cluster {cluster_id}", fg="red", err=True)
-            raise typer.Exit(1)
-        members = repo.cluster_members(session, cluster_id)
-    why = _why_by_candidate(cluster.explanation)
-    detail = {
-        "id": cluster.id,
-        "state": cluster.state.value,
-        "title": cluster.title,
-        "independent": cluster.independent_count,
-        "aiid_id": cluster.aiid_id,
-        "promoted_at": cluster.promoted_at.isoformat() if cluster.promoted_at else None,
-        "members": [
-            {
-                "candidate": c.id,
-                "stream": c.stream,
-                "publisher": c.publisher,
-                "published": c.published_at.isoformat() if c.published_at else None,
-                "title": c.title,
-                "url": c.url,
-                "match_score": round(m.score, 3),
-                "counts": why.get(c.id or 0, "counted"),
-                "entities": c.entities,
-            }
-            for c, m in members
-        ],
-        "explanation": cluster.explanation,
-    }
-    if as_json:
-        typer.echo(json.dumps(detail, indent=2))
-        return
-    typer.echo(f"cluster {cluster.id} [{cluster.state.value}]  {cluster.title}")
-    typer.echo(f"independent confirming sources: {cluster.independent_count}" + (f"   AIID {cluster.aiid_id}" if cluster.aiid_id else ""))
-    for origin in cluster.explanation.get("origins", []):
-        typer.echo(f"  origin {origin['origin']}: candidate(s) {', '.join(map(str, origin['candidates']))}")
-    typer.echo("members:")
-    for m in detail["members"]:
-        typer.echo(f"  #{m['candidate']} {m['publisher']:<22} {m['stream']:<18} {(m['published'] or '')[:10]}  score {m['match_score']:.2f}")
-        typer.echo(f"      {m['title'][:100]}")
-        typer.echo(f"      {m['url']}")
-        typer.echo(f"      → {m['counts']}")
-
-
-def _why_by_candidate(explanation: dict[str, Any]) -> dict[int, str]:
-    why: dict[int, str] = {}
-    for origin in explanation.get("origins", []):
-        why[origin["candidates"][0]] = f"counted: origin {origin['origin']}"
-    for item in explanation.get("collapsed", []):
-        why[item["candidate"]] = f"collapsed into {item['into']}: {item['reason']}"
-    for item in explanation.get("zero", []):
-        why[item["candidate"]] = f"counts zero: {item['reason']}"
-    return why
-
-
-@sources_app.command("list")
-def sources_list(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Every configured source: stream, cadence, last success, consecutive errors, last error."""
+    """Every configured source: cadence, last success, consecutive errors, hits per day, last hit,
+    last error, and its status (ok, failing, or STALE and why)."""
     from flows.schedules import stream_cadences
-    from store import repo, session_scope
+    from lpi.health import source_health
+    from store import now, session_scope
 
     cfg = _config(config)
-    cadences = stream_cadences()
+    kinds = {spec.source_id: spec.kind for spec in cfg.sources()}
     with session_scope(_engine(cfg)) as session:
-        states = repo.source_states(session)
-    rows = []
-    for spec in cfg.sources():
-        state = states.get(spec.source_id)
-        rows.append(
-            {
-                "source": spec.source_id,
-                "stream": spec.stream,
-                "kind": spec.kind,
-                "cadence": cadences.get(spec.stream, "not scheduled"),
-                "last_success": state.last_success_at.isoformat() if state and state.last_success_at else None,
-                "errors": state.error_count if state else 0,
-                "last_error": state.last_error if state else None,
-                "next_check": state.next_check_at.isoformat() if state and state.next_check_at else None,
-            }
-        )
+        healths = source_health(session, cfg.sources(), stream_cadences(), now())
+    if stale:
+        healths = [h for h in healths if h.stale]
     if as_json:
+        rows = [
+            {
+                "source": h.source_id,
+                "stream": h.stream,
+                "kind": kinds[h.source_id],
+                "cadence": h.cadence,
+                "last_success": _iso(h.last_success_at),
+                "errors": h.error_count,
+                "failing_since": _iso(h.failing_since),
+                "last_error": h.last_error,
+                "next_check": _iso(h.next_check_at),
+                "hits_per_day": round(h.hits_per_day, 2),
+                "last_hit": _iso(h.last_hit_at),
+                "status": h.status,
+                "stale_reasons": list(h.stale),
+            }
+            for h in healths
+        ]
         typer.echo(json.dumps(rows, indent=2))
         return
-    typer.echo(f"{'source':<42} {'cadence':<11} {'last success':<17} {'errors':>6}  last error")
-    for r in rows:
-        last = r["last_success"][:16].replace("T", " ") if r["last_success"] else "never"
-        typer.echo(f"{r['source']:<42} {r['cadence']:<11} {last:<17} {r['errors']:>6}  {(r['last_error'] or '')[:60]}")
+    typer.echo(
+        f"{'source':<42} {'cadence':<11} {'last success':<16} {'errors':>6} {'hits/day':>8}  {'last hit':<16} "
+        f"{'last error':<40} status"
+    )
+    for h in healths:
+        typer.echo(
+            f"{h.source_id:<42} {h.cadence:<11} {_when(h.last_success_at):<16} {h.error_count:>6} {h.hits_per_day:>8.2f}  "
+            f"{_when(h.last_hit_at):<16} {(h.last_error or '')[:40]:<40} {h.status_text}"
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 @sources_app.command("new")
@@ -326,6 +255,10 @@ def config_show(config: ConfigOption = None) -> None:
     path = config_path(config)
     _config(config)
     sys.stdout.write(path.read_text(encoding="utf-8"))
+
+
+# After every command above: the review commands replace the plain `queue list` and `queue show`.
+register_review_commands(app, queue_app)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from dedup.matcher import MatchSettings
 from sources.base import SourceSpec
 from sources.fetch import FetchPolicy
 from sources.streams import STREAMS
@@ -24,12 +25,6 @@ _NOTE_KEYS = {"verified", "checked"}  # provenance notes for humans; not used at
 
 class ConfigError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class MatchSettings:
-    threshold: float = 0.42  # average similarity (dedup.similarity, 0..1) needed to join a cluster
-    window_days: int = 45  # a hit only joins clusters seen within this many days of it
 
 
 @dataclass(frozen=True)
@@ -78,11 +73,20 @@ def load_config(explicit: str | Path | None = None) -> Config:
             raise ConfigError(f"{path}: {key} must be a mapping, not {type(raw[key]).__name__}")
     return Config(
         path=path,
-        fetch=FetchPolicy(user_agent=str(raw.get("user_agent") or _default_user_agent()), **_known(FetchPolicy, raw.get("fetch"), path, "fetch")),
+        fetch=_fetch_policy(raw, path),
         matching=MatchSettings(**_known(MatchSettings, raw.get("matching"), path, "matching")),
         streams=_streams(raw.get("streams") or {}, path),
         database_url=raw.get("database_url"),
     )
+
+
+def _fetch_policy(raw: dict[str, Any], path: Path) -> FetchPolicy:
+    """The fetch limits; each is a number of seconds, bytes or redirects, none below zero."""
+    settings = _known(FetchPolicy, raw.get("fetch"), path, "fetch")
+    for key, value in settings.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{path}: fetch.{key} must be a number, at least 0, not {value!r}")
+    return FetchPolicy(user_agent=str(raw.get("user_agent") or _default_user_agent()), **settings)
 
 
 def _default_user_agent() -> str:

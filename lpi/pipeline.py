@@ -11,28 +11,33 @@ import base64
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dedup import (
     Evidence,
+    KnownCluster,
+    MatchHit,
+    MatchSettings,
     OpenCluster,
-    best_match,
     count_independent,
     matched_keywords,
     normalize,
-    profile,
+    place,
 )
-from lpi.config import Config, MatchSettings
-from lpi.summary import CycleSummary, MatchReport, Promotion, SourceReport
+from flows.schedules import stream_cadences
+from lpi.config import Config
+from lpi.health import OUTAGE_MARKER, is_network_failure, is_outage, source_health
+from lpi.summary import CycleSummary, MatchReport, Outage, Promotion, SourceReport
 from sources import (
     STREAMS,
     Adapter,
@@ -47,6 +52,8 @@ from sources import (
     UnknownKind,
     adapter_for,
 )
+from sources.freshness import fresh_for
+from review import flag_for_another_look
 from sources.submissions import read_submissions
 from store import Candidate, Cluster, QueueState, SourceState, now, repo, session_scope
 
@@ -82,7 +89,10 @@ def poll_source(spec: SourceSpec, state: SourceState | None, fetcher: Fetcher, *
     if not spec.url:
         return PollOutcome(spec, started, skipped="no url configured")
     if state and state.next_check_at and state.next_check_at > started and not force:
-        return PollOutcome(spec, started, skipped=f"backing off until {state.next_check_at:%Y-%m-%d %H:%M} UTC")
+        waiting = "backing off" if state.error_count else "fresh"  # after a success: its declared freshness
+        return PollOutcome(spec, started, skipped=f"{waiting} until {state.next_check_at:%Y-%m-%d %H:%M} UTC")
+    if spec.options.get("robots") == "ignore":  # an API we have permission to use
+        fetcher = fetcher.ignoring_robots()
     clock = time.monotonic()
     use_cache = state is not None and not force
     cursor, backlog = split_cursor(load_cursor(state))
@@ -286,21 +296,43 @@ def _state(session: Session, spec: SourceSpec) -> SourceState:
 
 
 def _mark_success(state: SourceState, response: Response, at: datetime) -> None:
+    """Note a success; the source is next polled when the answer stops being fresh. A 304 keeps the
+    freshness the full answer declared (a feed's <ttl> is in the body a 304 does not repeat)."""
+    declared = fresh_for(response, at)
+    if response.not_modified and not state.error_count and state.next_check_at and state.last_success_at:
+        declared = max(declared, state.next_check_at - state.last_success_at)
     if response.status == 200:
         state.etag, state.last_modified = response.etag, response.last_modified
     state.last_status = response.status
     state.last_success_at = at
     state.error_count = 0
-    state.next_check_at = None
+    state.next_check_at = at + declared if declared else None
 
 
-def _record_failure(engine: Engine, spec: SourceSpec, message: str, retry_after: str | None, at: datetime) -> None:
+def _record_failure(
+    engine: Engine, spec: SourceSpec, message: str, retry_after: str | None, at: datetime, *, counted: bool = True
+) -> None:
+    """Record a failed poll; one not ``counted`` (our own outage) is noted without a failure or a backoff."""
     with session_scope(engine) as session:
         state = _state(session, spec)
-        state.error_count += 1
         state.last_error, state.last_error_at = message[:2000], at
-        state.next_check_at = at + backoff(state.error_count, retry_after, at)
+        if counted:
+            if state.error_count == 0 or state.failing_since is None:
+                state.failing_since = at
+            state.error_count += 1
+            state.next_check_at = at + backoff(state.error_count, retry_after, at)
         repo.save_source_state(session, state)
+
+
+def record_outage(engine: Engine, outcome: PollOutcome) -> SourceReport:
+    """A source left unreached while our network was down: noted on its state, never held against it."""
+    message = outcome.error or "no response"
+    _record_failure(engine, outcome.spec, OUTAGE_MARKER + message, None, outcome.started_at, counted=False)
+    return SourceReport(outcome.spec.source_id, outcome.spec.stream, "outage", message=message, seconds=outcome.seconds)
+
+
+def _over_network(outcome: PollOutcome) -> bool:
+    return not outcome.skipped and urlsplit(outcome.spec.url or "").scheme in ("http", "https")
 
 
 def backoff(failures: int, retry_after: str | None, at: datetime) -> timedelta:
@@ -322,61 +354,80 @@ def _retry_after(value: str | None, at: datetime) -> timedelta:
 
 
 def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
-    """Cluster every candidate not yet in a cluster, recount the clusters touched, promote at two."""
+    """Cluster every candidate not yet in a cluster (dedup.matcher, the same code as ``lpi
+    cluster-file``), recount the clusters touched, promote at two."""
     report = MatchReport()
-    window = timedelta(days=settings.window_days)
     with session_scope(engine) as session:
         repo.lock_for_matching(session)
         pending = repo.unclustered_candidates(session)
         if not pending:
             return report
-        since = min(c.published_at or c.fetched_at for c in pending) - window
-        clusters: dict[int, Cluster] = {}
-        views: dict[int, OpenCluster] = {}
-        for cluster, texts in repo.clusters_seen_since(session, since):
-            assert cluster.id is not None
-            clusters[cluster.id] = cluster
-            views[cluster.id] = OpenCluster(cluster.id, [profile(t, s) for t, s in texts], cluster.last_seen_at)
-        touched: set[int] = set()
+        since = min(map(_seen, pending)) - timedelta(days=settings.window_days)
+        clusters: dict[Hashable, Cluster] = {}
+        known = []
+        for loaded, _ in repo.clusters_seen_since(session, since):
+            if loaded.id is not None:
+                clusters[loaded.id] = loaded
+                members = [_match_hit(m) for m, _ in repo.cluster_members(session, loaded.id)]
+                known.append(KnownCluster(loaded.id, loaded.last_seen_at, members))
+        by_id: dict[Hashable, Candidate] = {c.id: c for c in pending}
+        opened: dict[OpenCluster, Cluster] = {}
+        touched: dict[int, Cluster] = {}
         at = now()
-        for candidate in pending:
-            seen = candidate.published_at or candidate.fetched_at
-            hit = profile(candidate.title, candidate.summary)
-            match = best_match(hit, seen, views.values(), threshold=settings.threshold, window=window)
-            if match is not None and match.cluster.id is not None:
-                cluster, score = clusters[match.cluster.id], match.score
-                match.cluster.add(hit, seen)
-                cluster.last_seen_at = max(cluster.last_seen_at, seen)
-            else:
-                cluster = Cluster(title=candidate.title, first_seen_at=seen, last_seen_at=seen)
+        for placement in place(known, [_match_hit(c) for c in pending], settings):
+            candidate = by_id[placement.hit.key]
+            seen = _seen(candidate)
+            if placement.founded:
+                cluster = opened[placement.cluster] = Cluster(title=candidate.title, first_seen_at=seen, last_seen_at=seen)
                 session.add(cluster)
                 session.flush()
-                assert cluster.id is not None
-                clusters[cluster.id], score = cluster, 1.0
-                views[cluster.id] = OpenCluster(cluster.id, [hit], seen)
                 report.new_clusters += 1
-            repo.add_member(session, cluster, candidate, score, at)
-            touched.add(cluster.id)  # type: ignore[arg-type]
+            else:
+                cluster = opened.get(placement.cluster) or clusters[placement.cluster.ref]
+                cluster.last_seen_at = max(cluster.last_seen_at, seen)
+            repo.add_member(session, cluster, candidate, placement.score, at)
+            assert cluster.id is not None
+            touched[cluster.id] = cluster
             report.clustered += 1
         session.flush()
         for cluster_id in sorted(touched):
-            if promotion := recount(session, clusters[cluster_id], at):
+            if promotion := recount(session, touched[cluster_id], at, settings=settings):
                 report.promoted.append(promotion)
     return report
 
 
-def recount(session: Session, cluster: Cluster, at: datetime) -> Promotion | None:
-    """Recompute a cluster's independent count and explanation; return a promotion if it just happened."""
+def _seen(candidate: Candidate) -> datetime:
+    return candidate.published_at or candidate.fetched_at
+
+
+def _match_hit(candidate: Candidate) -> MatchHit:
+    return MatchHit(
+        candidate.id, candidate.url, candidate.title, candidate.summary, _seen(candidate), candidate.entities, candidate.stream
+    )
+
+
+def recount(session: Session, cluster: Cluster, at: datetime, *, settings: MatchSettings) -> Promotion | None:
+    """Recompute a cluster's independent count and explanation; return a promotion if it just happened.
+
+    The explanation also lists the members that joined on a similarity just above the threshold
+    (``near_threshold``): the joins a reviewer should check first."""
     assert cluster.id is not None
-    members = [candidate for candidate, _ in repo.cluster_members(session, cluster.id)]
+    rows = repo.cluster_members(session, cluster.id)
+    members = [candidate for candidate, _ in rows]
     count = count_independent(
         Evidence(c.id, c.role, c.publisher, c.fingerprint, c.stream) for c in members if c.id is not None
     )
     cluster.independent_count = count.independent
-    cluster.explanation = count.explanation()
+    near = [
+        {"candidate": c.id, "score": round(m.score, 3)}
+        for c, m in rows
+        if m.added_by == "auto" and settings.is_near(m.score)
+    ]
+    cluster.explanation = {**count.explanation(), "near_threshold": near}
     cluster.aiid_id = cluster.aiid_id or next(
         (ids[0] for c in members if (ids := c.entities.get("aiid_ids"))), None
     )
+    flag_for_another_look(session, cluster, at)  # a rejected cluster with a new independent origin
     if cluster.state not in (QueueState.LEAD, QueueState.WATCHED):
         return None  # promoted already, or a reviewer's decision stands
     if count.independent >= 2:
@@ -389,20 +440,37 @@ def recount(session: Session, cluster: Cluster, at: datetime) -> Promotion | Non
 
 @dataclass
 class ReprocessReport:
+    """What re-reading the archive did: hits added, stored hits brought up to date, clusters recounted."""
+
     payloads: int
     new_hits: int
+    updated: int  # stored hits whose normalized fields changed
+    recounted: int  # clusters recounted because one of their members changed
     errors: list[str]
-    match: MatchReport
+    recount_promotions: list[Promotion]
+    match: MatchReport  # the matching of the new hits
+
+    @property
+    def promoted(self) -> list[Promotion]:
+        return [*self.recount_promotions, *self.match.promoted]
+
+
+# What parsing and normalizing decide about a hit, and so what reprocessing brings up to date. The
+# key, stream, source and fetch time stay: they say which hit it is and when it was first seen.
+RENORMALIZED = ("role", "url", "original_url", "via_url", "publisher", "title", "summary", "language", "entities", "fingerprint")
 
 
 def reprocess(config: Config, engine: Engine, streams: list[str] | None = None) -> ReprocessReport:
-    """Parse and normalize every archived payload again (after a parser or keyword list improved);
-    hits not stored yet are added and matched, hits already stored are left as they are."""
+    """Parse and normalize every archived payload again, without fetching (after a parser, the
+    normalizer or the configuration improved). Hits not stored yet are added and matched; stored hits
+    take what the newest archived payload holding them now gives, and the clusters of those that
+    changed are recounted. Ids and cluster membership stay, and running it again changes nothing."""
     specs = {spec.source_id: spec for spec in config.sources(streams)}
     with session_scope(engine) as session:
         payloads = repo.raw_payloads(session, list(specs))
-    new_hits, errors = 0, []
-    for raw in payloads:
+    newest: dict[tuple[str, str], Candidate] = {}  # (source, key) → as the newest payload holding it gives it
+    errors = []
+    for raw in payloads:  # oldest first, so a later payload's version of a hit replaces an earlier one's
         with session_scope(engine) as session:
             body = repo.read_blob(session, raw.sha256)
         try:
@@ -412,9 +480,67 @@ def reprocess(config: Config, engine: Engine, streams: list[str] | None = None) 
         except ParseError as exc:
             errors.append(f"{raw.source_id} payload {raw.sha256[:12]}: {exc}")
             continue
-        with session_scope(engine) as session:
-            new_hits += len(repo.insert_new_candidates(session, normalized.candidates))
-    return ReprocessReport(len(payloads), new_hits, errors, match_and_promote(engine, config.matching))
+        newest.update(((c.source_id, c.key), c) for c in normalized.candidates)
+    with session_scope(engine) as session:
+        repo.lock_for_matching(session)  # recounting writes clusters, as matching does
+        new_hits = len(repo.insert_new_candidates(session, list(newest.values())))
+        changed = _update_stored(session, newest.values())
+        clusters = _clusters_following(session, changed)
+        session.flush()
+        at = now()
+        promotions = [p for c in clusters if (p := recount(session, c, at, settings=config.matching))]
+    match = match_and_promote(engine, config.matching)
+    return ReprocessReport(len(payloads), new_hits, len(changed), len(clusters), errors, promotions, match)
+
+
+@dataclass(frozen=True)
+class _Changed:
+    old_title: str
+    new_title: str
+    cluster_id: int | None
+
+
+def _update_stored(session: Session, fresh: Iterable[Candidate]) -> list[_Changed]:
+    """Give stored candidates their re-normalized fields (and the payload those came from).
+
+    Only the source that stored a hit updates it: another source may carry the same article. An
+    undated hit keeps the date it was first stored with, since a newer payload's fallback date is
+    only a later fetch time."""
+    fresh = list(fresh)
+    stored = repo.candidates_by_key(session, [c.key for c in fresh])
+    changed = []
+    for candidate in fresh:
+        current, cluster_id = stored.get(candidate.key, (None, None))
+        if current is None or current.source_id != candidate.source_id:
+            continue
+        values = {name: getattr(candidate, name) for name in RENORMALIZED}
+        if not candidate.published_is_fallback:
+            values |= {"published_at": candidate.published_at, "published_is_fallback": False}
+        updates = {name: value for name, value in values.items() if getattr(current, name) != value}
+        if updates:
+            changed.append(_Changed(current.title, updates.get("title", current.title), cluster_id))
+            for name, value in (updates | {"raw_sha256": candidate.raw_sha256}).items():
+                setattr(current, name, value)
+    return changed
+
+
+def _clusters_following(session: Session, changed: list[_Changed]) -> list[Cluster]:
+    """The clusters of changed candidates, with what they take from their members brought along:
+    the times the members were seen (which bound matching), and the title if it was a changed
+    member's old one."""
+    clusters: dict[int, Cluster] = {}
+    for change in changed:
+        if change.cluster_id is None:
+            continue
+        cluster = clusters.get(change.cluster_id) or session.get(Cluster, change.cluster_id)
+        assert cluster is not None
+        clusters[change.cluster_id] = cluster
+        if cluster.title == change.old_title:
+            cluster.title = change.new_title
+    for cluster_id, cluster in clusters.items():
+        seen = [_seen(candidate) for candidate, _ in repo.cluster_members(session, cluster_id)]
+        cluster.first_seen_at, cluster.last_seen_at = min(seen), max(seen)
+    return list(clusters.values())
 
 
 def run_cycle(
@@ -428,22 +554,48 @@ def run_cycle(
     ingest_one: Callable[[Engine, PollOutcome], SourceReport] = ingest,
     match: Callable[[Engine, MatchSettings], MatchReport] = match_and_promote,
     on_source: Callable[[SourceReport], None] | None = None,
+    cadences: Mapping[str, str] | None = None,
 ) -> CycleSummary:
     """Run one intake cycle over ``streams`` (all configured streams when None), or only over the
     sources of those streams named in ``sources``.
 
     The step functions are parameters so that the Prefect flows can pass task-wrapped versions of
-    these very functions; the order of the steps is defined here once.
+    these very functions; the order of the steps is defined here once. Polls that reached no server
+    wait until every poll is in: if no source polled over the network was reached, our network was
+    down, and that is one outage rather than a failure of each source. ``cadences`` (stream →
+    cadence, default: deployments.yaml) decide which of the cycle's sources the summary calls stale.
     """
     started = now()
     specs = config.sources(streams, sources)
     with session_scope(engine) as session:
         states = repo.source_states(session, [s.source_id for s in specs])
-    reports = []
+    reports: list[SourceReport] = []
+
+    def finish(report: SourceReport) -> None:
+        reports.append(report)
+        if on_source:
+            on_source(report)
+
+    unreached: list[PollOutcome] = []
+    reached = 0
     with Fetcher(config.fetch, local={"lpi": partial(read_submissions, engine)}) as fetcher:
         for outcome in poll_many(specs, states, fetcher, force):
-            report = ingest_one(engine, outcome)
-            reports.append(report)
-            if on_source:
-                on_source(report)
-    return CycleSummary(started, now(), reports, match(engine, config.matching))
+            if outcome.error and is_network_failure(outcome.error):
+                unreached.append(outcome)
+                continue
+            reached += _over_network(outcome)
+            finish(ingest_one(engine, outcome))
+    outage = is_outage(len(unreached), reached)
+    for outcome in unreached:
+        finish(record_outage(engine, outcome) if outage else ingest_one(engine, outcome))
+    matched = match(engine, config.matching)
+    with session_scope(engine) as session:
+        healths = source_health(session, specs, stream_cadences() if cadences is None else cadences, now())
+    return CycleSummary(
+        started,
+        now(),
+        reports,
+        matched,
+        stale=[h.stale_source() for h in healths if h.stale],
+        outage=Outage([o.spec.source_id for o in unreached], unreached[0].error or "") if outage else None,
+    )

@@ -36,6 +36,7 @@ class SourceState(SQLModel, table=True):
     last_modified: str | None = None
     next_check_at: datetime | None = None
     error_count: int = 0  # consecutive failures; reset by a success
+    failing_since: datetime | None = None  # first of the current consecutive failures (read only while error_count > 0)
     last_error: str | None = None
     last_error_at: datetime | None = None
     last_success_at: datetime | None = None
@@ -85,6 +86,9 @@ class Cluster(SQLModel, table=True):
     last_seen_at: datetime = Field(index=True)  # newest member's time; bounds the matching window
     promoted_at: datetime | None = None
     aiid_id: str | None = None
+    claimed_by: str | None = None  # the reviewer holding the lease on this queue item (review.claims)
+    claimed_until: datetime | None = None  # the lease ends here; after that anyone may claim it
+    another_look: str | None = None  # why a rejected cluster needs review again (new independent origins)
 
 
 class Candidate(SQLModel, table=True):
@@ -134,7 +138,10 @@ class ReviewerDecision(SQLModel, table=True):
     cluster_id: int | None = Field(default=None, index=True)
     other_cluster_id: int | None = None
     candidate_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # the other side's members when the decision relates two groups (merge, split, not_same)
+    other_candidate_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reason: str | None = None
+    note: str | None = None  # the reviewer's words (what "other" means, duplicate of what)
     reviewer: str
     created_at: datetime
 
@@ -211,3 +218,19 @@ class SubmissionAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_hash: str = Field(max_length=64)
     at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """One reviewer action (or automatic flag): who, when, what, and the state before and after."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str  # the reviewer, or "recount" for the automatic another-look flag
+    action: str = Field(index=True)  # claim | release | verify | reject | merge | split | not_same | correct | flag
+    subject: str = Field(index=True)  # "cluster:12" or "incident:LPI-2026-0001"
+    decision_id: int | None = Field(default=None, foreign_key="reviewer_decision.id")
+    reason: str | None = None
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from store.models import (
+    AuditEntry,
     Blob,
     Candidate,
     Cluster,
     ClusterMember,
+    Incident,
+    IncidentSequence,
     QueueState,
     RawPayload,
+    ReviewerDecision,
     SourceState,
     Submission,
     SubmissionAttempt,
@@ -39,7 +44,17 @@ def source_states(session: Session, source_ids: Iterable[str] | None = None) -> 
 
 
 def save_source_state(session: Session, state: SourceState) -> None:
-    session.merge(state)
+    """Write ``state``; a new source's first state is an upsert, so two cycles saving it at once
+    both succeed (the later one's values win) instead of one failing on the primary key."""
+    if state in session:
+        return  # loaded in this session: the row exists and the flush updates it
+    values = {column.name: getattr(state, column.name) for column in SourceState.__table__.columns}  # type: ignore[attr-defined]
+    insert = _insert(session, SourceState).values(**values)
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["source_id"], set_={name: insert.excluded[name] for name in values if name != "source_id"}
+        )
+    )
 
 
 def archive_payload(
@@ -118,6 +133,23 @@ def insert_new_candidates(session: Session, candidates: Sequence[Candidate]) -> 
         if new_id is not None:
             new_ids.append(new_id)
     return new_ids
+
+
+_KEYS_PER_QUERY = 500  # databases cap the parameters of one statement
+
+
+def candidates_by_key(session: Session, keys: Iterable[str]) -> dict[str, tuple[Candidate, int | None]]:
+    """The stored candidates with these keys, each with the cluster it is in (None before matching)."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, tuple[Candidate, int | None]] = {}
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        rows = session.exec(
+            select(Candidate, ClusterMember.cluster_id)
+            .outerjoin(ClusterMember, col(ClusterMember.candidate_id) == col(Candidate.id))
+            .where(col(Candidate.key).in_(wanted[start : start + _KEYS_PER_QUERY]))
+        )
+        found.update((candidate.key, (candidate, cluster_id)) for candidate, cluster_id in rows)
+    return found
 
 
 def lock_for_matching(session: Session) -> None:
@@ -245,3 +277,181 @@ def submissions_after(session: Session, after: int, limit: int) -> list[Submissi
     """Submissions with an id above ``after``, oldest first: what the intake has not read yet."""
     query = select(Submission).where(col(Submission.id) > after).order_by(col(Submission.id)).limit(limit)
     return list(session.exec(query))
+
+
+def hit_totals(session: Session, since: datetime) -> dict[str, tuple[int, datetime, datetime]]:
+    """Per source with hits: how many were fetched since ``since``, and its first and last hit ever."""
+    fetched = col(Candidate.fetched_at)
+    rows = session.exec(
+        select(Candidate.source_id, func.sum(case((fetched >= since, 1), else_=0)), func.min(fetched), func.max(fetched))
+        .group_by(Candidate.source_id)
+    )
+    return {source_id: (int(recent), first, last) for source_id, recent, first, last in rows}
+
+
+def recent_hit_times(session: Session, per_source: int) -> dict[str, list[datetime]]:
+    """Per source, the fetch times of its newest ``per_source`` polls that brought hits, oldest first."""
+    polls = select(Candidate.source_id, Candidate.fetched_at).distinct().subquery()
+    newest_first = func.row_number().over(partition_by=polls.c.source_id, order_by=polls.c.fetched_at.desc())
+    ranked = select(polls.c.source_id, polls.c.fetched_at, newest_first.label("rank")).subquery()
+    rows = session.execute(
+        select(ranked.c.source_id, ranked.c.fetched_at)
+        .where(ranked.c.rank <= per_source)
+        .order_by(ranked.c.source_id, ranked.c.fetched_at)
+    )
+    times: dict[str, list[datetime]] = defaultdict(list)
+    for source_id, fetched_at in rows:
+        times[source_id].append(fetched_at)
+    return dict(times)
+
+
+# The reviewer workflow (review/): leases, incident numbers, regrouping, decisions, incidents, audit.
+
+
+def _free_for(reviewer: str, at: datetime) -> ColumnElement[bool]:
+    """No live lease held by anyone but ``reviewer``."""
+    return or_(col(Cluster.claimed_by).is_(None), col(Cluster.claimed_until) <= at, col(Cluster.claimed_by) == reviewer)
+
+
+def claim_cluster(
+    session: Session,
+    cluster_id: int,
+    reviewer: str,
+    at: datetime,
+    until: datetime,
+    *,
+    states: Sequence[QueueState],
+    flagged_states: Sequence[QueueState] = (),
+) -> bool:
+    """Lease a cluster to ``reviewer`` until ``until`` if it is in one of ``states`` (or one of
+    ``flagged_states`` with the another-look flag set) and nobody else holds a live lease.
+
+    One conditional UPDATE decides, so two reviewers never both win: PostgreSQL re-checks the WHERE
+    against the row a concurrent claimer has just committed, and SQLite runs writers one at a time.
+    """
+    claimable = or_(
+        col(Cluster.state).in_(list(states)),
+        and_(col(Cluster.state).in_(list(flagged_states)), col(Cluster.another_look).is_not(None)),
+    )
+    result = session.execute(
+        update(Cluster)
+        .where(col(Cluster.id) == cluster_id, claimable, _free_for(reviewer, at))
+        .values(claimed_by=reviewer, claimed_until=until)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def hold_cluster(session: Session, cluster_id: int, reviewer: str, at: datetime, *, claim_required: bool) -> Cluster | None:
+    """Lock a cluster's row for a decision by ``reviewer`` and return it; None when they may not
+    decide on it: someone else holds a live lease, or (``claim_required``) they hold none."""
+    if claim_required:
+        allowed = and_(col(Cluster.claimed_by) == reviewer, col(Cluster.claimed_until) > at)
+    else:
+        allowed = _free_for(reviewer, at)
+    query = (
+        select(Cluster)
+        .where(col(Cluster.id) == cluster_id, allowed)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(query).first()
+
+
+def release_cluster(session: Session, cluster_id: int, reviewer: str) -> bool:
+    """End ``reviewer``'s lease on a cluster; False when they held none."""
+    result = session.execute(
+        update(Cluster)
+        .where(col(Cluster.id) == cluster_id, col(Cluster.claimed_by) == reviewer)
+        .values(claimed_by=None, claimed_until=None)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def next_incident_number(session: Session, year: int) -> int:
+    """Take the next incident number of ``year`` in the caller's transaction.
+
+    The year's row stays locked until commit, so concurrent publishers queue up behind it, and a
+    rollback gives the number back: numbers are neither duplicated nor skipped."""
+    insert = _insert(session, IncidentSequence).values(year=year, last_number=1)
+    statement = insert.on_conflict_do_update(
+        index_elements=["year"], set_={"last_number": IncidentSequence.last_number + 1}
+    ).returning(col(IncidentSequence.last_number))
+    return int(session.execute(statement).scalar_one())
+
+
+def members_of(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[Candidate]]:
+    """Each cluster's candidates, earliest published first, in one query."""
+    rows = session.exec(
+        select(ClusterMember.cluster_id, Candidate)
+        .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
+        .where(col(ClusterMember.cluster_id).in_(list(cluster_ids)))
+        .order_by(col(Candidate.published_at), col(Candidate.id))
+    )
+    members: dict[int, list[Candidate]] = defaultdict(list)
+    for cluster_id, candidate in rows:
+        members[cluster_id].append(candidate)
+    return dict(members)
+
+
+def move_members(session: Session, candidate_ids: Sequence[int], cluster_id: int, by: str, at: datetime) -> None:
+    """Put candidates into ``cluster_id``, recorded as placed by ``by`` (a reviewer's regrouping)."""
+    session.execute(
+        update(ClusterMember)
+        .where(col(ClusterMember.candidate_id).in_(list(candidate_ids)))
+        .values(cluster_id=cluster_id, added_by=by, added_at=at)
+    )
+
+
+def reviewer_decisions(session: Session, kinds: Sequence[str]) -> list[ReviewerDecision]:
+    """Decisions of these kinds, oldest first (the order in which later ones override earlier ones)."""
+    query = (
+        select(ReviewerDecision)
+        .where(col(ReviewerDecision.kind).in_(list(kinds)))
+        .order_by(col(ReviewerDecision.created_at), col(ReviewerDecision.id))
+    )
+    return list(session.exec(query))
+
+
+def cluster_decisions(session: Session, cluster_id: int) -> list[ReviewerDecision]:
+    """Every decision naming the cluster on either side, oldest first."""
+    names = or_(col(ReviewerDecision.cluster_id) == cluster_id, col(ReviewerDecision.other_cluster_id) == cluster_id)
+    query = select(ReviewerDecision).where(names).order_by(col(ReviewerDecision.created_at), col(ReviewerDecision.id))
+    return list(session.exec(query))
+
+
+def incident_of_cluster(session: Session, cluster_id: int) -> Incident | None:
+    return session.exec(select(Incident).where(col(Incident.cluster_id) == cluster_id)).first()
+
+
+def incidents(session: Session) -> list[Incident]:
+    """Every published incident, in publication order."""
+    return list(session.exec(select(Incident).order_by(col(Incident.published_at), col(Incident.id))))
+
+
+def incident_for_update(session: Session, incident_id: str) -> Incident | None:
+    """The incident with its row locked until commit, so corrections apply one at a time."""
+    query = (
+        select(Incident)
+        .where(col(Incident.id) == incident_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(query).first()
+
+
+def audit_entries(session: Session, subject: str | None = None) -> list[AuditEntry]:
+    """The audit log, or one subject's part of it ("cluster:12"), oldest first."""
+    query = select(AuditEntry).order_by(col(AuditEntry.at), col(AuditEntry.id))
+    if subject is not None:
+        query = query.where(col(AuditEntry.subject) == subject)
+    return list(session.exec(query))
+
+
+def clusters_of(session: Session, candidate_ids: Sequence[int]) -> dict[int, int]:
+    """The cluster each of these candidates is in now."""
+    rows = session.exec(
+        select(ClusterMember.candidate_id, ClusterMember.cluster_id).where(
+            col(ClusterMember.candidate_id).in_(list(candidate_ids))
+        )
+    )
+    return dict(rows.all())
