@@ -12,9 +12,10 @@ the run, the members of the clusters already open and the new hits alike.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from dedup.cluster import Features, OpenCluster, identifiers
@@ -75,37 +76,61 @@ class Placement:
 
 FOUNDED, SAME_URL, SHARED_IDENTIFIER, SIMILAR = "founded", "same url", "shared identifier", "similar"
 
+# Whether a hit (by key) may join a cluster with these member keys: how reviewer decisions
+# (review.matching) constrain matching without dedup knowing about reviewers.
+JoinRule = Callable[[Any, Sequence[Any]], bool]
 
-def place(known: Sequence[KnownCluster], new: Sequence[MatchHit], settings: MatchSettings) -> list[Placement]:
-    """Place each of ``new`` in turn into ``known`` or a cluster opened by an earlier new hit."""
-    features = _features([*(m for c in known for m in c.members), *new], settings)
+
+def any_join(key: Hashable, members: Sequence[Hashable]) -> bool:
+    """No constraint: every join the evidence supports is allowed."""
+    return True
+
+
+def place(
+    known: Sequence[KnownCluster], new: Sequence[MatchHit], settings: MatchSettings, may_join: JoinRule = any_join
+) -> list[Placement]:
+    """Place each of ``new`` in turn into ``known`` or a cluster opened by an earlier new hit,
+    never into a cluster ``may_join`` refuses (the hit then looks further, or founds its own)."""
+    features_of = features([*(m for c in known for m in c.members), *new], settings)
     index = _Index()
     position = 0
     for cluster in known:
         opened = OpenCluster(cluster.ref, cluster.last_seen)
-        for _ in cluster.members:
-            index.add(opened, features[position])
+        for member in cluster.members:
+            index.add(opened, member.key, features_of[position])
             position += 1
     window = timedelta(days=settings.window_days)
     placements = []
-    for hit, hit_features in zip(new, features[position:], strict=True):
-        placement = _place_one(hit, hit_features, index, settings, window)
-        index.add(placement.cluster, hit_features)
+    for hit, hit_features in zip(new, features_of[position:], strict=True):
+        allowed = partial(_allowed, may_join, index, hit.key)
+        placement = _place_one(hit, hit_features, index, settings, window, allowed)
+        index.add(placement.cluster, hit.key, hit_features)
         placements.append(placement)
     return placements
 
 
-def _place_one(hit: MatchHit, features: Features, index: _Index, settings: MatchSettings, window: timedelta) -> Placement:
-    if features.url and (same := index.by_url.get(features.url)):
+def _allowed(may_join: JoinRule, index: _Index, key: Hashable, cluster: OpenCluster) -> bool:
+    return may_join(key, index.members[cluster])
+
+
+def _place_one(
+    hit: MatchHit,
+    features: Features,
+    index: _Index,
+    settings: MatchSettings,
+    window: timedelta,
+    allowed: Callable[[OpenCluster], bool],
+) -> Placement:
+    if features.url and (same := index.by_url.get(features.url)) and allowed(same):
         return Placement(hit, same, 1.0, SAME_URL)
-    sharing = index.sharing_identifier(features)
+    sharing = [c for c in index.sharing_identifier(features) if allowed(c)]
     if sharing:
         best = max(sharing, key=lambda c: (c.similarity(features), -index.order[c]))
         return Placement(hit, best, 1.0, SHARED_IDENTIFIER)
     scored = [
         (cluster.similarity(features), -index.order[cluster], cluster)
         for cluster in index.block_of(features)
-        if cluster.within(features.seen, window) and not cluster.conflicts(features)
+        if cluster.within(features.seen, window) and not cluster.conflicts(features) and allowed(cluster)
     ]
     if scored:
         score, _, cluster = max(scored, key=lambda s: (s[0], s[1]))
@@ -114,7 +139,8 @@ def _place_one(hit: MatchHit, features: Features, index: _Index, settings: Match
     return Placement(hit, OpenCluster(hit.key, None), 1.0, FOUNDED)
 
 
-def _features(hits: Sequence[MatchHit], settings: MatchSettings) -> list[Features]:
+def features(hits: Sequence[MatchHit], settings: MatchSettings) -> list[Features]:
+    """What matching compares of each hit, with term statistics and neighbours taken over all of ``hits``."""
     wordings = [wording(h.title, h.summary, h.url) for h in hits]
     summaries_by_stream: dict[str, list[frozenset[str]]] = defaultdict(list)
     for hit, words in zip(hits, wordings, strict=True):
@@ -149,9 +175,11 @@ class _Index:
         self.by_url: dict[str, OpenCluster] = {}
         self.by_identifier: dict[tuple[str, str], list[OpenCluster]] = defaultdict(list)
         self.by_term: dict[str, list[OpenCluster]] = defaultdict(list)
+        self.members: dict[OpenCluster, list[Hashable]] = defaultdict(list)
 
-    def add(self, cluster: OpenCluster, member: Features) -> None:
+    def add(self, cluster: OpenCluster, key: Hashable, member: Features) -> None:
         self.order.setdefault(cluster, len(self.order))
+        self.members[cluster].append(key)
         if member.url:
             self.by_url.setdefault(member.url, cluster)
         for identifier in member.identifiers - cluster.identifiers:

@@ -15,7 +15,7 @@ CADENCES: dict[str, dict[str, Any]] = {
     "weekly": {"cron": "0 6 * * 1"},
     "continuous": {"interval": 600},
 }
-FLOWS = ("poll-stream", "intake-cycle", "source-health")
+FLOWS = ("poll-stream", "intake-cycle", "source-health", "reconcile")
 
 
 class DeploymentsError(ValueError):

@@ -9,9 +9,10 @@ from prefect.deployments.runner import RunnerDeployment
 
 from flows.health import check_source_health
 from flows.intake import FLOWS as INTAKE_FLOWS
+from flows.reconcile import reconcile_clusters
 from flows.schedules import load_deployments
 
-FLOWS = {**INTAKE_FLOWS, "source-health": check_source_health}
+FLOWS = {**INTAKE_FLOWS, "source-health": check_source_health, "reconcile": reconcile_clusters}
 
 
 def build_deployments(config_path: str | None = None, deployments_file: Path | None = None) -> list[RunnerDeployment]:

@@ -24,7 +24,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dedup import (
-    Evidence,
     KnownCluster,
     MatchHit,
     MatchSettings,
@@ -34,6 +33,7 @@ from dedup import (
     normalize,
     place,
 )
+from dedup.independence import evidence_of
 from flows.schedules import stream_cadences
 from lpi.config import Config
 from lpi.health import OUTAGE_MARKER, is_network_failure, is_outage, source_health
@@ -53,7 +53,7 @@ from sources import (
     adapter_for,
 )
 from sources.freshness import fresh_for
-from review import flag_for_another_look
+from review import decisions_for_matching, flag_for_another_look
 from sources.submissions import read_submissions
 from store import Candidate, Cluster, QueueState, SourceState, now, repo, session_scope
 
@@ -362,19 +362,20 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
         pending = repo.unclustered_candidates(session)
         if not pending:
             return report
+        decisions = decisions_for_matching(session)  # a reviewer's split or "not the same" stands
         since = min(map(_seen, pending)) - timedelta(days=settings.window_days)
         clusters: dict[Hashable, Cluster] = {}
         known = []
         for loaded, _ in repo.clusters_seen_since(session, since):
             if loaded.id is not None:
                 clusters[loaded.id] = loaded
-                members = [_match_hit(m) for m, _ in repo.cluster_members(session, loaded.id)]
+                members = [match_hit(m) for m, _ in repo.cluster_members(session, loaded.id)]
                 known.append(KnownCluster(loaded.id, loaded.last_seen_at, members))
         by_id: dict[Hashable, Candidate] = {c.id: c for c in pending}
         opened: dict[OpenCluster, Cluster] = {}
         touched: dict[int, Cluster] = {}
         at = now()
-        for placement in place(known, [_match_hit(c) for c in pending], settings):
+        for placement in place(known, [match_hit(c) for c in pending], settings, decisions.may_join):
             candidate = by_id[placement.hit.key]
             seen = _seen(candidate)
             if placement.founded:
@@ -400,7 +401,8 @@ def _seen(candidate: Candidate) -> datetime:
     return candidate.published_at or candidate.fetched_at
 
 
-def _match_hit(candidate: Candidate) -> MatchHit:
+def match_hit(candidate: Candidate) -> MatchHit:
+    """A stored candidate as matching reads it."""
     return MatchHit(
         candidate.id, candidate.url, candidate.title, candidate.summary, _seen(candidate), candidate.entities, candidate.stream
     )
@@ -414,9 +416,7 @@ def recount(session: Session, cluster: Cluster, at: datetime, *, settings: Match
     assert cluster.id is not None
     rows = repo.cluster_members(session, cluster.id)
     members = [candidate for candidate, _ in rows]
-    count = count_independent(
-        Evidence(c.id, c.role, c.publisher, c.fingerprint, c.stream) for c in members if c.id is not None
-    )
+    count = count_independent(evidence_of(members))
     cluster.independent_count = count.independent
     near = [
         {"candidate": c.id, "score": round(m.score, 3)}

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from dedup import Evidence, count_independent
+from dedup import count_independent
+from dedup.independence import evidence_of
 from store import Candidate, Cluster, QueueState, repo
 
 OPEN_STATES = (QueueState.LEAD, QueueState.WATCHED, QueueState.PROMOTED)  # no reviewer verdict yet
@@ -36,7 +37,7 @@ def refresh(session: Session, cluster: Cluster, at: datetime) -> None:
     """
     session.flush()
     found = members(session, cluster.id)
-    count = count_independent(Evidence(c.id, c.role, c.publisher, c.fingerprint, c.stream) for c in found if c.id is not None)
+    count = count_independent(evidence_of(found))
     cluster.independent_count = count.independent
     cluster.explanation = count.explanation()
     cluster.aiid_id = next((ids[0] for c in found if (ids := c.entities.get("aiid_ids"))), None)

@@ -27,12 +27,13 @@ def test_deployments_build_with_their_schedules_and_pinned_config(tmp_path: Path
 
     config = tmp_path / "lpi.yaml"
     built = {d.name: d for d in build_deployments(str(config))}
-    assert len(built) == 14
+    assert len(built) == 15
     assert built["courts"].schedules[0].schedule.cron == "0 6 * * 1"
     assert built["tier1-news"].schedules[0].schedule.cron == "0 6 * * *"
     assert built["vendor-disclosures"].schedules[0].schedule.interval == timedelta(minutes=10)
     assert built["reddit-hn"].parameters == {"stream": "reddit-hn", "config_path": str(config.resolve())}
     assert built["all-streams"].schedules == [] and built["all-streams"].flow_name == "intake-cycle"
+    assert built["reconcile"].flow_name == "reconcile" and built["reconcile"].schedules[0].schedule.cron == "0 6 * * 1"
 
 
 def test_a_bad_cadence_is_refused_with_the_file_named(tmp_path: Path) -> None:
