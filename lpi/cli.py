@@ -14,6 +14,7 @@ import typer
 from lpi.cli_common import ConfigOption, JsonOption, _config, _engine
 from lpi.cli_review import register_review_commands
 from lpi.config import Config, ConfigError, config_path
+from web.accounts_cli import users_app
 
 app = typer.Typer(help="LPI intake: the intake pipeline of the LLM Production Incident Tracker.", no_args_is_help=True)
 queue_app = typer.Typer(help="The review queues: watched (one source) and promoted (two or more).", no_args_is_help=True)
@@ -89,6 +90,17 @@ def reprocess(
         typer.echo(f"  error  {error}")
 
 
+@app.command()
+def reconcile(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Re-score the clusters awaiting review with the current matcher and print the merges and
+    splits it proposes (apply them with `lpi queue merge` / `lpi queue split`). Changes nothing."""
+    from lpi.reconcile import reconcile as propose
+
+    cfg = _config(config)
+    proposals = propose(_engine(cfg), cfg.matching)
+    typer.echo(json.dumps(proposals.to_dict(), indent=2) if as_json else proposals.render_markdown(), nl=as_json)
+
+
 @app.command("cluster-file")
 def cluster_file(
     hits: Annotated[Path, typer.Argument(help="JSONL, one hit a line: id, url, title; optional summary, published, stream, entities.")],
@@ -139,7 +151,8 @@ def web(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     config: ConfigOption = None,
 ) -> None:
-    """Serve the submission form (/submit) and API (POST /api/submissions).
+    """Serve the submission form (/submit) and API (POST /api/submissions), and the reviewers'
+    pages at /review (sign in at /signin; accounts from `lpi users add`).
 
     From the environment: LPI_SECRET (else a secret generated next to the database),
     LPI_SUBMISSION_LIMIT and LPI_SUBMISSION_WINDOW (default 10 per 3600 seconds per client),
@@ -259,6 +272,7 @@ def config_show(config: ConfigOption = None) -> None:
 
 # After every command above: the review commands replace the plain `queue list` and `queue show`.
 register_review_commands(app, queue_app)
+app.add_typer(users_app, name="users")
 
 
 if __name__ == "__main__":

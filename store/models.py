@@ -234,3 +234,14 @@ class AuditEntry(SQLModel, table=True):
     reason: str | None = None
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ReviewerAccount(SQLModel, table=True):
+    """A local account for the reviewers' web pages: a salted scrypt hash, never the password."""
+
+    __tablename__ = "reviewer"
+
+    name: str = Field(primary_key=True, max_length=64)
+    role: str = Field(max_length=16)  # reviewer | maintainer (maintainers may also correct published incidents)
+    password_hash: str  # "scrypt$n$r$p$salt$hash", salt and hash in base64
+    created_at: datetime

@@ -22,6 +22,7 @@ from store.models import (
     IncidentSequence,
     QueueState,
     RawPayload,
+    ReviewerAccount,
     ReviewerDecision,
     SourceState,
     Submission,
@@ -455,3 +456,18 @@ def clusters_of(session: Session, candidate_ids: Sequence[int]) -> dict[int, int
         )
     )
     return dict(rows.all())
+
+
+def reviewer_account(session: Session, name: str) -> ReviewerAccount | None:
+    return session.get(ReviewerAccount, name)
+
+
+def add_reviewer_account(session: Session, account: ReviewerAccount) -> bool:
+    """Insert ``account``; False when the name is taken (the insert is conditional, so two adds race safely)."""
+    statement = (
+        _insert(session, ReviewerAccount)
+        .values(**account.model_dump())
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(col(ReviewerAccount.name))
+    )
+    return session.execute(statement).scalar() is not None

@@ -13,10 +13,10 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[P
     """The peer's address, or, when the peer is a trusted proxy, the nearest X-Forwarded-For hop
     that is not one: anything further left was written by the client and proves nothing."""
     address = peer or "unknown"
-    if not forwarded_for or not _is_trusted(address, trusted):
+    if not forwarded_for or not is_trusted(address, trusted):
         return address
     for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
-        if hop and not _is_trusted(hop, trusted):
+        if hop and not is_trusted(hop, trusted):
             return hop
     return address
 
@@ -26,7 +26,7 @@ def client_hash(secret: bytes, address: str) -> str:
     return hmac.new(secret, b"client-address:" + address.encode(), hashlib.sha256).hexdigest()
 
 
-def _is_trusted(address: str, trusted: tuple[ProxyNetwork, ...]) -> bool:
+def is_trusted(address: str, trusted: tuple[ProxyNetwork, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
