@@ -27,10 +27,13 @@ from review import (
     correct,
     evidence,
     list_queue,
+    merge,
+    not_same,
     piss,
     reject,
     release,
     render_report,
+    split,
     suggested_fields,
     verify,
 )
@@ -61,6 +64,7 @@ CHOICES = {"category": CATEGORIES, "sector": SECTORS, "detection_mechanism": DET
 LONG_TEXT = {"summary", "lesson", "mitigation", "recommendation", "detection_gap"}
 SCORES = {sub.field: sub for sub in piss.SUB_SCORES}
 CONFLICT = 409
+UNPROCESSABLE = 422
 
 
 # --- signing in ---------------------------------------------------------------------------------
@@ -139,6 +143,41 @@ def claim_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Res
 @router.post("/review/{cluster_id}/release")
 def release_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Response:
     return _act(request, cluster_id, me, lambda session: release(session, cluster_id, me.name))
+
+
+# --- regroup: merge, split, not the same ------------------------------------------------------------
+
+
+@router.post("/review/{cluster_id}/merge")
+def merge_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Response:
+    """Absorb another cluster into this one (refused when a reviewer said they differ)."""
+    other = _cluster_number(values.get("other", ""))
+    if other is None:
+        return _item(request, cluster_id, me, error="give the number of the cluster to merge into this one", status=UNPROCESSABLE)
+    return _act(request, cluster_id, me, lambda session: merge(session, cluster_id, other, me.name, note=values.get("note") or None))
+
+
+@router.post("/review/{cluster_id}/split")
+def split_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Response:
+    """Move the ticked members out into a cluster of their own."""
+    chosen = [int(name.removeprefix("member-")) for name in values if name.startswith("member-") and name[7:].isdigit()]
+    if not chosen:
+        return _item(request, cluster_id, me, error="tick the members to split off", status=UNPROCESSABLE)
+    return _act(request, cluster_id, me, lambda session: split(session, cluster_id, chosen, me.name, note=values.get("note") or None))
+
+
+@router.post("/review/{cluster_id}/not-same")
+def not_same_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Response:
+    """Record that this cluster and another are different incidents: matching never joins them."""
+    other = _cluster_number(values.get("other", ""))
+    if other is None:
+        return _item(request, cluster_id, me, error="give the number of the other cluster", status=UNPROCESSABLE)
+    return _act(request, cluster_id, me, lambda session: not_same(session, cluster_id, other, me.name, note=values.get("note") or None))
+
+
+def _cluster_number(text: str) -> int | None:
+    text = text.strip().lstrip("#")
+    return int(text) if text.isdigit() else None
 
 
 def _act(request: Request, cluster_id: int, me: Reviewer, action: Callable[[Session], object]) -> Response:

@@ -15,11 +15,12 @@ import httpx
 import pytest
 from alembic import command
 from sqlalchemy import Engine, inspect
+from sqlmodel import col, select
 
 from lpi.config import load_config
 from lpi.pipeline import run_cycle
 from review import claim, verify
-from store import Cluster, Incident, QueueState, repo, session_scope
+from store import Cluster, Incident, QueueState, ReviewerDecision, repo, session_scope
 from store.migrate import alembic_config, current_revision, head_revision
 from tests.conftest import write_config
 from tests.live import LiveServer
@@ -235,3 +236,27 @@ def test_revision_0006_downgrades_and_upgrades_again(engine: Engine) -> None:
     assert "reviewer" not in inspect(engine).get_table_names()
     command.upgrade(alembic_config(engine), "head")
     assert current_revision(engine) == head_revision() and "reviewer" in inspect(engine).get_table_names()
+
+
+def test_split_not_same_and_merge_from_the_item_page(promoted: list[int], live: LiveServer, engine: Engine) -> None:
+    alice = signed_in(live, "alice")
+    first, second, third = (f"/review/{c}" for c in promoted[2:5])
+    for item in (first, second, third):
+        post(alice, f"{item}/claim", item)
+    with session_scope(engine) as session:
+        members = [c.id for c, _ in repo.cluster_members(session, promoted[2])]
+    assert 'action="' + first + '/split"' in alice.get(first).text
+
+    nothing_ticked = post(alice, f"{first}/split", first)
+    split_off = post(alice, f"{first}/split", first, **{f"member-{members[-1]}": "on", "note": "a different chatbot"})
+    no_number = post(alice, f"{second}/not-same", second, other="")
+    different = post(alice, f"{second}/not-same", second, other=f"#{promoted[4]}")
+    refused = post(alice, f"{second}/merge", second, other=str(promoted[4]))
+
+    assert nothing_ticked.status_code == 422 and "tick the members" in nothing_ticked.text
+    assert split_off.status_code == 303 and no_number.status_code == 422 and different.status_code == 303
+    assert refused.status_code == 409
+    with session_scope(engine) as session:
+        assert members[-1] not in [c.id for c, _ in repo.cluster_members(session, promoted[2])]
+        kinds = [d.kind for d in session.exec(select(ReviewerDecision).order_by(col(ReviewerDecision.id))).all()]
+    assert kinds == ["split", "not_same"]
