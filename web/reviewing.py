@@ -151,10 +151,7 @@ def release_item(request: Request, cluster_id: int, me: Me, values: Posted) -> R
 @router.post("/review/{cluster_id}/merge")
 def merge_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Response:
     """Absorb another cluster into this one (refused when a reviewer said they differ)."""
-    other = _cluster_number(values.get("other", ""))
-    if other is None:
-        return _item(request, cluster_id, me, error="give the number of the cluster to merge into this one", status=UNPROCESSABLE)
-    return _act(request, cluster_id, me, lambda session: merge(session, cluster_id, other, me.name, note=values.get("note") or None))
+    return _with_other_cluster(request, cluster_id, me, values, merge)
 
 
 @router.post("/review/{cluster_id}/split")
@@ -169,10 +166,16 @@ def split_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Res
 @router.post("/review/{cluster_id}/not-same")
 def not_same_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Response:
     """Record that this cluster and another are different incidents: matching never joins them."""
+    return _with_other_cluster(request, cluster_id, me, values, not_same)
+
+
+def _with_other_cluster(
+    request: Request, cluster_id: int, me: Reviewer, values: dict[str, str], decide: Callable[..., object]
+) -> Response:
     other = _cluster_number(values.get("other", ""))
     if other is None:
         return _item(request, cluster_id, me, error="give the number of the other cluster", status=UNPROCESSABLE)
-    return _act(request, cluster_id, me, lambda session: not_same(session, cluster_id, other, me.name, note=values.get("note") or None))
+    return _act(request, cluster_id, me, lambda session: decide(session, cluster_id, other, me.name, note=values.get("note") or None))
 
 
 def _cluster_number(text: str) -> int | None:
