@@ -478,20 +478,25 @@ incidents_app.command("correct")(incidents_correct)
 
 @export_app.command("csv")
 def export_csv(path: Path, config: ConfigOption = None) -> None:
-    """Write incident-database.csv: one row per published incident (sources and errata as JSON lists)."""
-
+    """Write incident-database.csv (into PATH when it is a folder): one row per published incident,
+    sources and errata as JSON lists."""
+    target = _export_target(path, "incident-database.csv")
     with _transaction(config) as session:
-        count = write_csv(session, path)
-    typer.echo(f"{count} incidents written to {path}")
+        count = write_csv(session, target)
+    typer.echo(f"{count} incidents written to {target}")
 
 
 @export_app.command("json")
 def export_json(path: Path, config: ConfigOption = None) -> None:
-    """Write the same rows as a JSON array."""
-
+    """Write the same rows as a JSON array (incident-database.json when PATH is a folder)."""
+    target = _export_target(path, "incident-database.json")
     with _transaction(config) as session:
-        count = write_json(session, path)
-    typer.echo(f"{count} incidents written to {path}")
+        count = write_json(session, target)
+    typer.echo(f"{count} incidents written to {target}")
+
+
+def _export_target(path: Path, name: str) -> Path:
+    return path / name if path.is_dir() else path
 
 
 def report(

@@ -74,6 +74,10 @@ def test_work_the_queue_from_the_command_line(engine: Engine, config_file: Path,
         (row,) = list(csv.DictReader(handle))
     assert (row["id"], row["piss_composite"], row["aiid_id"], row["notable"]) == (incident_id, "6.25", "639", "true")
     assert json.loads(json_path.read_text(encoding="utf-8"))[0]["piss_band"] == "High"
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    assert f"written to {folder / 'incident-database.csv'}" in lpi(config_file, "export", "csv", str(folder))
+    assert (folder / "incident-database.csv").read_bytes() == csv_path.read_bytes()
 
     report = lpi(config_file, "report")
     assert "| Hallucination causing user harm | 1 | 100.0% | 6.3 |" in report
