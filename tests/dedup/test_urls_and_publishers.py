@@ -91,3 +91,21 @@ def test_stated_publisher_wins_over_the_article_host() -> None:
 def test_stated_publisher_name_with_a_dot_is_not_taken_for_a_domain() -> None:
     # feeds.py falls back to the <source> element's *title* when it has no url attribute
     assert publisher_of("https://news.google.com/rss/articles/x", "U.S. News & World Report") == "google.com"
+
+
+@pytest.mark.parametrize(
+    ("url", "publisher"),
+    [
+        ("https://promptarmor.substack.com/p/data-exfiltration", "promptarmor.substack.com"),  # an author, not Substack
+        ("https://embracethered.substack.com/p/x", "embracethered.substack.com"),
+        ("https://medium.com/@Alice/a-post-1234", "medium.com/@alice"),
+        ("https://alice.medium.com/a-post", "alice.medium.com"),
+        ("https://medium.com/tag/ai", "medium.com"),
+        ("https://www.bbc.com/news/technology-68015230", "bbc.co.uk"),  # one organization, several domains
+        ("https://feeds.bbci.co.uk/news/x", "bbc.co.uk"),
+        ("https://status.claude.com/incidents/x8dn1d1dlzgb", "anthropic.com"),
+        ("https://www.nytimes.com/2024/x.html", "nytimes.com"),
+    ],
+)
+def test_shared_platforms_and_organization_families(url: str, publisher: str) -> None:
+    assert publisher_of(url) == publisher
