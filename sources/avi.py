@@ -35,8 +35,7 @@ from typing import Any, ClassVar
 from jsonschema import Draft202012Validator, ValidationError
 
 from sources.base import GetAdapter, Hit, Parsed, ParseError, Payload, SourceSpec
-from sources.jsonapi import shape
-from sources.jsonlist import dig, load_json, parse_time, text
+from sources.jsonlist import dig, load_json, parse_time, shape, text
 
 SCHEMA_ID = "lpi-avi-export/1"
 SCHEMA = json.loads(Path(__file__).with_name("avi_export.schema.json").read_text(encoding="utf-8"))

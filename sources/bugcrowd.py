@@ -27,8 +27,8 @@ from sources.base import (
     with_params,
 )
 from sources.bounty import AiScope
-from sources.jsonapi import items_at, query_int, web_url
-from sources.jsonlist import dig, load_json, parse_time, text
+from sources.jsonapi import query_int, web_url
+from sources.jsonlist import dig, items_at, load_json, parse_time, text
 
 # Engagement codes of AI vendors' programmes on Bugcrowd (bugcrowd.com/engagements/<code>).
 AI_PROGRAMMES = ("openai", "openai-safety")

@@ -31,3 +31,8 @@ def post_and_article(post: Hit, article_url: str | None) -> list[Hit]:
     role = Role.DISCOVERY if is_social(article_url) else Role.CONFIRMING
     article = Hit(url=article_url, title=post.title, published=post.published, role=role.value, via=post.url)
     return [post, article]
+
+
+def post_summary(body: str, standing: str) -> str:
+    """A post's own text (if any), then how it stands on its site."""
+    return f"{body}\n\n{standing}" if body else standing

@@ -19,8 +19,7 @@ from typing import Any, ClassVar
 
 from sources.base import Cursor, Hit, Parsed, ParseError, Payload, Request, SourceSpec
 from sources.bounty import AiScope
-from sources.jsonapi import items_at
-from sources.jsonlist import dig, load_json, parse_time, text
+from sources.jsonlist import dig, items_at, load_json, parse_time, text
 
 REPORT_URL = "https://hackerone.com/reports/"
 # AI vendors' programmes on HackerOne: Anthropic's disclosure programme (its docs link anthropic-vdp)

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sources.base import Cursor, Hit, Parsed, Payload, Request, SourceSpec, with_params
-from sources.discussion import post_and_article
-from sources.jsonapi import items_at, number, web_url
-from sources.jsonlist import load_json, parse_time, text
+from sources.discussion import post_and_article, post_summary
+from sources.jsonapi import number, web_url
+from sources.jsonlist import items_at, load_json, parse_time, text
 
 ITEM_URL = "https://news.ycombinator.com/item?id="
 _EXPECTED = "a Hacker News Algolia search result"
@@ -78,8 +78,7 @@ def _summary(story: Mapping[str, Any]) -> str:
     standing = f"{story.get('points') or 0} points, {story.get('num_comments') or 0} comments on Hacker News"
     if author := text(story.get("author")):
         standing += f", posted by {author}"
-    body = text(story.get("story_text"))
-    return f"{body}\n\n{standing}" if body else standing
+    return post_summary(text(story.get("story_text")), standing)
 
 
 def _created(story: Mapping[str, Any]) -> int:

@@ -4,30 +4,10 @@ web URLs; and the numbers paging reads back from a URL or a cursor."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sources.base import ParseError
-from sources.jsonlist import dig, text
-
-
-def items_at(document: Any, path: str, expected: str) -> list[Any]:
-    """The list at the dotted ``path``; a ParseError naming ``expected`` and what came instead."""
-    found = dig(document, path)
-    if not isinstance(found, list):
-        raise ParseError(f"not {expected} (no {path} list: the JSON is {shape(document)})")
-    return found
-
-
-def shape(value: Any) -> str:
-    """What a JSON value is, for error messages: its type, and an object's first keys."""
-    if isinstance(value, Mapping):
-        keys = ", ".join(sorted(str(k) for k in value)[:8])
-        return f"an object with keys {keys}" if keys else "an empty object"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    return "null" if value is None else f"a {type(value).__name__}"
+from sources.jsonlist import text
 
 
 def web_url(value: Any) -> str | None:

@@ -69,6 +69,24 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+def items_at(document: Any, path: str, expected: str) -> list[Any]:
+    """The list at the dotted ``path``; a ParseError naming ``expected`` and what came instead."""
+    found = dig(document, path)
+    if not isinstance(found, list):
+        raise ParseError(f"not {expected} (no {path} list: the JSON is {shape(document)})")
+    return found
+
+
+def shape(value: Any) -> str:
+    """What a JSON value is, for error messages: its type, and an object's first keys."""
+    if isinstance(value, Mapping):
+        keys = ", ".join(sorted(str(k) for k in value)[:8])
+        return f"an object with keys {keys}" if keys else "an empty object"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
 class JsonListAdapter(GetAdapter):
     """A JSON response holding a list of items, one hit per item."""
 
@@ -77,10 +95,7 @@ class JsonListAdapter(GetAdapter):
 
     def parse(self, spec: SourceSpec, payload: Payload) -> Parsed:
         data = load_json(payload)
-        path = str(spec.options.get("items", self.items))
-        items = dig(data, path)
-        if not isinstance(items, list):
-            raise ParseError(f"unexpected JSON: no list at {path or 'the top level'!r} (top-level {_shape(data)})")
+        items = items_at(data, str(spec.options.get("items", self.items)), "a list of items")
         hits = [hit for item in items if isinstance(item, Mapping) and (hit := self.hit(spec, item)) is not None]
         skipped = len(items) - len(hits)
         return Parsed(hits, [f"{skipped} items without a usable link or title skipped"] if skipped else [])
@@ -98,9 +113,3 @@ class JsonListAdapter(GetAdapter):
             published=parse_time(dig(item, fields["published"])),
             guid=text(dig(item, fields["guid"])) or None,
         )
-
-
-def _shape(data: Any) -> str:
-    if isinstance(data, Mapping):
-        return "object with keys " + ", ".join(sorted(map(str, data))[:8])
-    return type(data).__name__

@@ -26,9 +26,9 @@ from sources.base import (
     SourceSpec,
     with_params,
 )
-from sources.discussion import post_and_article
-from sources.jsonapi import number, query_int, shape, web_url
-from sources.jsonlist import load_json, parse_time, text
+from sources.discussion import post_and_article, post_summary
+from sources.jsonapi import number, query_int, web_url
+from sources.jsonlist import load_json, parse_time, shape, text
 
 SITE = "https://www.reddit.com"
 # Hosts whose links are Reddit itself or media it hosts: a post linking them links no article.
@@ -120,8 +120,7 @@ def _summary(post: Mapping[str, Any]) -> str:
     standing = f"{post.get('score') or 0} points, {post.get('num_comments') or 0} comments"
     if subreddit := text(post.get("subreddit")):
         standing += f" in r/{subreddit}"
-    body = text(post.get("selftext"))
-    return f"{body}\n\n{standing}" if body else standing
+    return post_summary(text(post.get("selftext")), standing)
 
 
 def _created(post: Mapping[str, Any]) -> float:

@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from sqlalchemy import Engine
 
 from sources.base import Cursor, Hit, Parsed, Payload, Request, SourceSpec, with_params
-from sources.jsonapi import items_at, web_url
-from sources.jsonlist import load_json, parse_time, text
+from sources.jsonapi import web_url
+from sources.jsonlist import items_at, load_json, parse_time, text
 from store import repo, session_scope
 from store.models import Submission
 
