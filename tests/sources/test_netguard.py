@@ -4,13 +4,13 @@ timeout), and a name that does not resolve is not by itself a refusal."""
 from __future__ import annotations
 
 import ipaddress
-import socket
 import time
 
 import pytest
 
 from sources import netguard
 from sources.netguard import RefusedAddress, ip_literal, non_public, refuse_private
+from tests.fake_dns import resolve_from
 
 FAKE_DNS = {
     "intranet.example.com": ["10.0.0.7"],
@@ -22,12 +22,7 @@ FAKE_DNS = {
 
 @pytest.fixture(autouse=True)
 def fake_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    def addresses(host: str) -> list[netguard.IPAddress]:
-        if host not in FAKE_DNS:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [ipaddress.ip_address(a) for a in FAKE_DNS[host]]
-
-    monkeypatch.setattr(netguard, "_addresses", addresses)
+    resolve_from(monkeypatch, FAKE_DNS)
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,13 @@ over the per-test database; names resolve through a fixed table instead of the n
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine
 
-from sources import netguard
+from tests.fake_dns import resolve_from
 from tests.live import LiveServer
 from web import WebSettings
 
@@ -27,12 +25,7 @@ FAKE_DNS = {
 
 @pytest.fixture(autouse=True)
 def fake_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    def addresses(host: str) -> list[netguard.IPAddress]:
-        if host not in FAKE_DNS:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [ipaddress.ip_address(a) for a in FAKE_DNS[host]]
-
-    monkeypatch.setattr(netguard, "_addresses", addresses)
+    resolve_from(monkeypatch, FAKE_DNS)
 
 
 @pytest.fixture
