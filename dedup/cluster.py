@@ -18,6 +18,7 @@ from dedup.similarity import Vector, dot, norm
 
 # Entity kinds (dedup.entities) that name one incident: sharing one joins, differing ones part.
 IDENTIFIER_KINDS = ("aiid_ids", "dockets", "cves")
+NAME_MISMATCH = 0.8  # similarity is scaled by this when hit and cluster name different things only
 
 
 def identifiers(entities: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
@@ -36,6 +37,7 @@ class Features:
     url: str  # canonical
     identifiers: frozenset[tuple[str, str]]
     seen: datetime | None  # None: unknown, no time window applies
+    names: frozenset[str] = frozenset()  # its rare terms written as names: Slack, Copilot, Air Canada
 
 
 @dataclass(eq=False)
@@ -48,6 +50,7 @@ class OpenCluster:
     block: set[str] = field(default_factory=set)
     urls: set[str] = field(default_factory=set)
     identifiers: set[tuple[str, str]] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
     size: int = 0
     _length: float = 0.0
 
@@ -58,6 +61,7 @@ class OpenCluster:
         self.block |= member.block
         self.urls.add(member.url)
         self.identifiers |= member.identifiers
+        self.names |= member.names
         self.size += 1
         if member.seen is not None:
             self.last_seen = member.seen if self.last_seen is None else max(self.last_seen, member.seen)
@@ -65,6 +69,12 @@ class OpenCluster:
     def similarity(self, hit: Features) -> float:
         """Cosine of the hit to the centroid, in 0..1."""
         return dot(hit.vector, self.total) / self._length if self._length else 0.0
+
+    def name_agreement(self, hit: Features) -> float:
+        """1, or NAME_MISMATCH when the hit and the cluster both name things and share none of them:
+        two reports of one kind of attack on different products (Slack AI, Microsoft Copilot) share the
+        attack's words, and only the names tell the incidents apart."""
+        return NAME_MISMATCH if hit.names and self.names and not hit.names & self.names else 1.0
 
     def shares_identifier(self, hit: Features) -> bool:
         return bool(self.identifiers & hit.identifiers)

@@ -27,11 +27,11 @@ from dedup.urls import canonical_url
 class MatchSettings:
     """The matching knobs (the ``matching:`` section of the configuration)."""
 
-    threshold: float = 0.42  # cosine (0..1) of a hit to a cluster's centroid needed to join it
+    threshold: float = 0.4  # cosine (0..1) of a hit to a cluster's centroid needed to join it
     window_days: int = 45  # a hit only joins clusters seen within this many days of it
     near_margin: float = 0.05  # a join scoring below threshold + near_margin is flagged for review
     neighbours: int = 10  # how many nearest hits widen a hit's vector
-    neighbour_floor: float = 0.1  # the least cosine a neighbour needs to count
+    neighbour_floor: float = 0.15  # the least cosine a neighbour needs to count
 
     def is_near(self, score: float) -> bool:
         """A join by similarity that only just reached the threshold: the first a reviewer should check."""
@@ -128,7 +128,7 @@ def _place_one(
         best = max(sharing, key=lambda c: (c.similarity(features), -index.order[c]))
         return Placement(hit, best, 1.0, SHARED_IDENTIFIER)
     scored = [
-        (cluster.similarity(features), -index.order[cluster], cluster)
+        (cluster.similarity(features) * cluster.name_agreement(features), -index.order[cluster], cluster)
         for cluster in index.block_of(features)
         if cluster.within(features.seen, window) and not cluster.conflicts(features) and allowed(cluster)
     ]
@@ -147,7 +147,7 @@ def features(hits: Sequence[MatchHit], settings: MatchSettings) -> list[Features
         summaries_by_stream[hit.stream].append(words.summary)
     templates = {stream: boilerplate(summaries) for stream, summaries in summaries_by_stream.items()}
     weights = [term_weights(words, templates[hit.stream]) for hit, words in zip(hits, wordings, strict=True)]
-    corpus = Corpus.of(weights)
+    corpus = Corpus.of(weights, wordings)
     blocks = [frozenset(t for t in w if corpus.is_rare(t)) for w in weights]
     vectors = widen(
         [corpus.vector(w, words.names) for w, words in zip(weights, wordings, strict=True)],
@@ -156,8 +156,8 @@ def features(hits: Sequence[MatchHit], settings: MatchSettings) -> list[Features
         floor=settings.neighbour_floor,
     )
     return [
-        Features(vector, block, _web_url(h.url), identifiers(h.entities), h.seen)
-        for h, vector, block in zip(hits, vectors, blocks, strict=True)
+        Features(vector, block, _web_url(h.url), identifiers(h.entities), h.seen, block & words.names)
+        for h, vector, block, words in zip(hits, vectors, blocks, wordings, strict=True)
     ]
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from dedup.terms import names, terms
+from dedup.terms import familiar_terms, names
 from dedup.urls import slug_words
 
 Vector = dict[str, float]
@@ -31,6 +31,11 @@ RARE_FLOOR = 5
 # Hits assumed beside the corpus that hold none of its terms: in a run of three hits, a word all
 # three share is what they have in common, not a common word; in hundreds, these change nothing.
 PRIOR_HITS = 20
+# A term's weight beyond its IDF in the run: BACKGROUND_WEIGHT for each Zipf step its commonest word
+# lies below FAMILIAR (about "car", "video"). The run's IDF alone rates a word on a few hundred
+# hits; the language at large knows that "delphi" is telling and "first" is not.
+BACKGROUND_WEIGHT = 0.5
+FAMILIAR = 7.0
 BOILERPLATE_MIN = 3
 
 
@@ -41,15 +46,17 @@ class Wording:
     title: frozenset[str]
     summary: frozenset[str]
     names: frozenset[str] = frozenset()
+    familiarity: Mapping[str, float] = field(default_factory=dict)  # term → Zipf frequency of its commonest word
 
 
 def wording(title: str, summary: str = "", url: str = "") -> Wording:
     """Title terms (completed from the URL's slug when the title is thin), summary terms, names."""
-    head = terms(title)
-    if len(set(head)) < THIN_TITLE:
-        head += terms(slug_words(url))
+    head = familiar_terms(title)
+    if len(head) < THIN_TITLE:
+        head = familiar_terms(slug_words(url)) | head
     lead = " ".join(summary.split()[:SUMMARY_WORDS])
-    return Wording(frozenset(head), frozenset(terms(lead)), frozenset(names(title) | names(lead)))
+    body = familiar_terms(lead)
+    return Wording(frozenset(head), frozenset(body), frozenset(names(title) | names(lead)), body | head)
 
 
 def boilerplate(summaries: Sequence[frozenset[str]]) -> frozenset[str]:
@@ -70,17 +77,29 @@ def term_weights(words: Wording, template: frozenset[str] = frozenset()) -> dict
 
 @dataclass(frozen=True)
 class Corpus:
-    """Document frequencies of the hits being clustered: what is rare among them is telling."""
+    """Document frequencies of the hits being clustered: what is rare among them is telling; and
+    how familiar each term is in the language (its commonest word in any hit: one weight per term)."""
 
     size: int
     frequency: Mapping[str, int]
+    familiarity: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, documents: Sequence[Mapping[str, float]]) -> Corpus:
-        return cls(len(documents), Counter(term for document in documents for term in document))
+    def of(cls, documents: Sequence[Mapping[str, float]], wordings: Sequence[Wording] = ()) -> Corpus:
+        familiarity: dict[str, float] = {}
+        for words in wordings:
+            for term, zipf in words.familiarity.items():
+                familiarity[term] = max(familiarity.get(term, 0.0), zipf)
+        return cls(len(documents), Counter(term for document in documents for term in document), familiarity)
 
     def idf(self, term: str) -> float:
         return math.log((self.size + PRIOR_HITS) / (self.frequency.get(term, 0) + 0.5))
+
+    def weight(self, term: str) -> float:
+        """The term's IDF in the run, raised by how unusual it is in the language (when known)."""
+        familiarity = self.familiarity.get(term)
+        unusual = 0.0 if familiarity is None else max(0.0, FAMILIAR - familiarity)
+        return self.idf(term) + BACKGROUND_WEIGHT * unusual
 
     def is_rare(self, term: str) -> bool:
         return self.frequency.get(term, 0) <= max(RARE_FLOOR, RARE_SHARE * self.size)
@@ -89,7 +108,7 @@ class Corpus:
         """Unit-length TF-IDF vector of one hit's term weights, its rare ``names`` weighing double."""
         return normalized(
             {
-                term: weight * self.idf(term) * (NAME_WEIGHT if term in names and self.is_rare(term) else 1.0)
+                term: weight * self.weight(term) * (NAME_WEIGHT if term in names and self.is_rare(term) else 1.0)
                 for term, weight in weights.items()
             }
         )

@@ -1,13 +1,17 @@
 """Matching terms: the words of a headline that can tell one incident from another, stemmed.
 
 Outlets word one story differently ("sexist recruiting tool", "recruitment bias"), so words are
-folded to a crude stem; words every story in the domain uses, numbers and ids say nothing about
+folded to their stem; words every story in the domain uses, numbers and ids say nothing about
 which incident a hit reports and are dropped.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import snowballstemmer  # type: ignore[import-untyped]
+from wordfreq import zipf_frequency
 
 from dedup.text import words
 
@@ -37,41 +41,48 @@ GENERIC = frozenset(
 # What URL slugs and file names add to a title: formats, page furniture.
 URL_NOISE = frozenset("html htm shtml php asp aspx jsp pdf amp index www com".split())
 _DROPPED = STOPWORDS | GENERIC | URL_NOISE
-# Plural endings and what they become; then one derivational suffix; a stem keeps MIN_STEM letters.
-PLURALS = (("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"), ("zes", "z"), ("ies", "y"))
-SUFFIXES = ("ically", "ation", "ment", "ical", "ing", "ity", "ic", "er", "ed", "ly")
-MIN_STEM = 4
+# What the English stemmer leaves apart that outlets use for one thing: sexist/sexism, racist/racial,
+# defamatory/defamation. Cut after stemming when MIN_STEM letters remain.
+FOLDED_ENDINGS = ("atori", "ism", "ist", "ial")
+MIN_STEM = 3
+_ENGLISH = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A crude stem that folds the forms outlets use for one thing: crashes and crashed → crash,
-    psychopathic → psychopath, recruiting and recruitment → recruit, sexist and sexism → sexis."""
-    word = _singular(word)
-    if word.endswith(("ist", "ism")) and len(word) >= 6:
-        return word[:-1]
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            word = word[: -len(suffix)]
-            break
-    return word[:-1] if word.endswith("e") and len(word) > MIN_STEM else word
+    """The Snowball (Porter 2) stem, with the endings above cut: hiring and hired → hire, crashes
+    and crashed → crash, recruiting and recruitment → recruit, sexist and sexism → sex."""
+    stemmed: str = _ENGLISH.stemWord(word)
+    for ending in FOLDED_ENDINGS:
+        if stemmed.endswith(ending) and len(stemmed) - len(ending) >= MIN_STEM:
+            return stemmed[: -len(ending)]
+    return stemmed
 
 
-def _singular(word: str) -> str:
-    for plural, single in PLURALS:
-        if word.endswith(plural) and len(word) > len(plural) + 1:
-            return word[: -len(plural)] + single
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
-        return word[:-1]
-    return word
+@lru_cache(maxsize=65536)
+def familiarity(word: str) -> float:
+    """How common ``word`` is in English at large, on the Zipf scale (0 unknown .. about 7.5 "the").
+    A headline word rare in the language (delphi, autocomplete, chatbot) tells more about which
+    story it is than a common one (car, video, first), however often either occurs in one run."""
+    return zipf_frequency(word, "en")
+
+
+def _matching(word: str) -> bool:
+    return len(word) > 1 and word not in _DROPPED and not any(c.isdigit() for c in word)
+
+
+def familiar_terms(text: str) -> dict[str, float]:
+    """Each matching term of ``text`` with the familiarity of its most common word."""
+    found: dict[str, float] = {}
+    for word in filter(_matching, words(text)):
+        term = stem(word)
+        found[term] = max(found.get(term, 0.0), familiarity(word))
+    return found
 
 
 def terms(text: str) -> list[str]:
     """The matching terms of ``text`` in order: no stopwords, generic words, numbers, ids or letters."""
-    return [
-        stem(word)
-        for word in words(text)
-        if len(word) > 1 and word not in _DROPPED and not any(c.isdigit() for c in word)
-    ]
+    return [stem(word) for word in words(text) if _matching(word)]
 
 
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+")
