@@ -73,7 +73,7 @@ def test_clusters_kept_apart_by_a_strict_threshold_are_proposed_for_merging_unle
 def test_a_cluster_chained_by_a_loose_threshold_is_proposed_for_splitting(
     tmp_path: Path, replay: ReplayServer, database_url: str, engine: Engine
 ) -> None:
-    current = formed_with(tmp_path, replay, database_url, engine, threshold=0.03)
+    current = formed_with(tmp_path, replay, database_url, engine, threshold=0.01)
     login, errors = titled(engine, "Console login delays", "Elevated errors on Claude")
     assert login == errors  # two different status incidents in one cluster
     before = stored(engine)
