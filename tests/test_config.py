@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dedup.matcher import MatchSettings
 from lpi.config import DEFAULT_CONFIG, ConfigError, load_config
 from sources.streams import STREAMS
 
@@ -27,7 +28,7 @@ def test_packaged_default_loads_with_sources_for_all_twelve_streams() -> None:
         assert all(s.stream == stream and s.kind and s.name for s in specs)
         assert all(s.url for s in specs if s.kind != "submissions")
     assert config.fetch.deadline == 60 and config.fetch.user_agent.startswith("lpi-intake/")
-    assert config.matching.threshold == 0.42 and config.matching.window_days == 45
+    assert config.matching == MatchSettings()  # the packaged file and the code agree on every knob
 
 
 def test_lpi_config_environment_variable_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
