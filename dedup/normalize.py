@@ -1,4 +1,4 @@
-"""Hit → candidate: canonical URL, publisher, plain text, dates, entities, fingerprint."""
+"""Hit → candidate: canonical URL, publisher, plain text, dates, language, entities, links, fingerprint."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dedup.entities import extract_entities
+from dedup.language import detect_language
 from dedup.publisher import publisher_of
+from dedup.rereport import article_links
+from dedup.scope import assess
 from dedup.text import fingerprint, html_to_text
 from dedup.urls import canonical_url
 from sources.base import Hit, SourceSpec
@@ -49,8 +52,11 @@ def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_s
     entities = extract_entities(f"{title}\n{summary}")
     for name, values in hit.entities.items():  # what the source states beats what the text suggests
         entities[name] = _unique([*map(_plain, values), *entities.get(name, [])])
+    scope = assess(title, summary, entities.get("models") or [], hit.published, date_is_fallback=hit.published is None)
     url = storable_url(hit.url)
     via = storable_url(hit.via) if hit.via else None
+    if links := [link for link in article_links(hit.summary, url) if storable_url(link)]:
+        entities["links"] = links  # what counting needs to tell a re-report
     return Candidate(
         key=candidate_key(hit, role),
         stream=spec.stream,
@@ -65,8 +71,11 @@ def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_s
         published_at=hit.published or fetched_at,
         published_is_fallback=hit.published is None,
         fetched_at=fetched_at,
-        language=hit.language if hit.language and _LANGUAGE_TAG.fullmatch(hit.language) else None,
+        language=hit.language if hit.language and _LANGUAGE_TAG.fullmatch(hit.language) else detect_language(f"{title}\n{summary}"),
         entities=entities,
+        scope_score=scope.score,
+        in_scope=scope.in_scope,
+        scope_reasons=scope.sentences,
         fingerprint=fingerprint(title, summary),
         raw_sha256=raw_sha256,
     )

@@ -1,5 +1,5 @@
 """The reviewer's commands: work the queue (list, show, claim, release, draft, verify, reject, merge,
-split, not-same), manage published incidents (list, show, correct), export the database and print
+split, not-same, scope), manage published incidents (list, show, correct), export the database and print
 the aggregate report. Every rule lives in the ``review`` package; this module only parses and prints."""
 
 from __future__ import annotations
@@ -29,16 +29,19 @@ from review import (
     QueueFilter,
     QueueItem,
     ReviewError,
+    ScopeView,
     claim,
     correct,
     evidence,
     list_queue,
+    mark_in_scope,
     merge,
     not_same,
     records,
     reject,
     release,
     render_report,
+    scope_view,
     split,
     suggested_fields,
     verify,
@@ -46,6 +49,7 @@ from review import (
     write_json,
 )
 from review.draft import FIELDS
+from review.evidence import CountExplained
 from review.export import record
 from review.piss import SUB_SCORES
 from review.values import to_text
@@ -153,7 +157,7 @@ def _when(value: Any) -> str:
 
 
 def queue_list(
-    state: Annotated[list[QueueState] | None, typer.Option(help="promoted, watched or rejected (flagged for another look); repeat (default: all three).")] = None,
+    state: Annotated[list[QueueState] | None, typer.Option(help="promoted, watched, rejected (flagged for another look) or out-of-scope (parked, not queued); repeat (default: the first three).")] = None,
     stream: Annotated[list[str] | None, typer.Option(help="Only items with a member from this stream; repeat for more.")] = None,
     category: Annotated[str | None, typer.Option(help="Only items whose evidence hints at this category.")] = None,
     min_age: Annotated[float | None, typer.Option("--min-age", help="Only items first seen at least this many days ago.")] = None,
@@ -165,7 +169,8 @@ def queue_list(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The verification queue, the rejected items flagged for another look, and the watched list."""
+    """The verification queue, the rejected items flagged for another look, and the watched list
+    (clusters parked out of scope with --state out-of-scope)."""
     wanted = QueueFilter(
         states=tuple(state) if state else QueueFilter.states,
         streams=tuple(stream or ()),
@@ -200,6 +205,8 @@ def queue_list(
             )
             if item.another_look:
                 typer.echo(f"{'':>8}another look: {item.another_look}")
+            if item.out_of_scope:
+                typer.echo(f"{'':>8}{item.out_of_scope}")
         typer.echo("")
 
 
@@ -220,14 +227,14 @@ def _item_row(item: QueueItem) -> dict[str, Any]:
         "claimed_until": item.claimed_until.isoformat() if item.claimed_until else None,
         "another_look": item.another_look,
         "aiid_id": item.aiid_id,
+        "out_of_scope": item.out_of_scope,
         "title": item.title,
     }
 
 
 def queue_show(cluster_id: int, config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """One item's evidence: every member side by side, counted or collapsed and why, hints, decisions."""
-
-
+    """One item's evidence: the count explained origin by origin, every member side by side, counted or
+    collapsed and why, hints, decisions."""
     with _transaction(config) as session:
         found = evidence(session, cluster_id)
     if as_json:
@@ -246,10 +253,11 @@ def _print_evidence(found: ClusterEvidence) -> None:
         typer.echo(f"claimed by {found.claimed_by} until {_when(found.claimed_until)} UTC")
     if found.another_look:
         typer.echo(f"another look: {found.another_look}")
+    _print_count(found.count)
     hints = found.hints
     models = ", ".join(f"{m.model} ({m.vendor}, {m.members})" for m in hints.models) or "none named"
     typer.echo(f"hints: categories {', '.join(hints.categories) or '-'}; sectors {', '.join(hints.sectors) or '-'}; models {models}")
-    for label, values in (("AIID ids", hints.aiid_ids), ("CVEs", hints.cves), ("dockets", hints.dockets)):
+    for label, values in (("deployers", hints.deployers), ("AIID ids", hints.aiid_ids), ("CVEs", hints.cves), ("dockets", hints.dockets)):
         if values:
             typer.echo(f"       {label}: {', '.join(values)}")
     for doubt in hints.scope:
@@ -267,6 +275,18 @@ def _print_evidence(found: ClusterEvidence) -> None:
         words = "; ".join(str(x) for x in (d.reason, d.note) if x)
         other = f" with cluster {d.other_cluster_id}" if d.other_cluster_id and d.other_cluster_id != found.cluster_id else ""
         typer.echo(f"decision {d.id}: {d.kind}{other} by {d.reviewer} at {_when(d.at)}" + (f" ({words})" if words else ""))
+
+
+def _print_count(count: CountExplained) -> None:
+    """Each origin with the hit it counts through and the hits collapsed into it, then the hits that count zero."""
+    for n, origin in enumerate(count.origins, 1):
+        hit = origin.counted
+        through = f" {hit.publisher} counts for it: {hit.reason}" if hit.reason else f" {hit.publisher}" if hit.publisher != origin.origin else ""
+        typer.echo(f"  {n}. {origin.origin}  #{hit.candidate_id}{through}")
+        for copy in origin.collapsed:
+            typer.echo(f"       + #{copy.candidate_id} {copy.publisher} collapsed into it: {copy.reason}")
+    for hit in count.zero:
+        typer.echo(f"  zero: #{hit.candidate_id} {hit.publisher}: {hit.reason}")
 
 
 def queue_claim(
@@ -387,6 +407,41 @@ def queue_not_same(
     typer.echo(f"clusters {cluster_id} and {other} marked not the same incident (decision {decision.id})")
 
 
+def queue_scope(
+    cluster_id: int,
+    in_scope: Annotated[bool, typer.Option("--in-scope", help="Overrule the out-of-scope verdict: in scope after all.")] = False,
+    note: NoteOption = None,
+    reviewer: ReviewerOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Why a cluster is in or out of scope, member by member; with --in-scope, bring a cluster parked
+    out of scope back (a decision later runs respect)."""
+
+    with _transaction(config) as session:
+        if in_scope:
+            decision = mark_in_scope(session, cluster_id, _reviewer(reviewer), note=note)
+        view = scope_view(session, cluster_id)
+    if as_json:
+        _dump(asdict(view))
+        return
+    if in_scope:
+        typer.echo(f"cluster {cluster_id} in scope after all (decision {decision.id}): now {view.state.value}")
+    _print_scope(view)
+
+
+def _print_scope(view: ScopeView) -> None:
+    typer.echo(f"cluster {view.cluster_id} [{view.state.value}]  {view.title}")
+    typer.echo(f"scope: {view.verdict}")
+    for m in view.members:
+        verdict = "not assessed" if m.in_scope is None else f"{'in' if m.in_scope else 'out'} ({m.score:.2f})"
+        weight = "confirming" if m.confirming else f"{m.role}, counts zero"
+        typer.echo(f"  #{m.candidate_id} {m.publisher:<22} {weight:<24} {verdict}  {m.title[:80]}")
+        for reason in m.reasons:
+            typer.echo(f"      - {reason}")
+        typer.echo(f"      hints: categories {', '.join(m.categories) or '-'}; sectors {', '.join(m.sectors) or '-'}")
+
+
 _QUEUE_COMMANDS: dict[str, Callable[..., None]] = {
     "list": queue_list,
     "show": queue_show,
@@ -398,6 +453,7 @@ _QUEUE_COMMANDS: dict[str, Callable[..., None]] = {
     "merge": queue_merge,
     "split": queue_split,
     "not-same": queue_not_same,
+    "scope": queue_scope,
 }
 
 

@@ -28,12 +28,14 @@ from dedup import (
     MatchHit,
     MatchSettings,
     OpenCluster,
+    Placement,
     count_independent,
     matched_keywords,
     normalize,
     place,
 )
 from dedup.independence import evidence_of
+from dedup.normalize import ZERO_WEIGHT_ROLES
 from flows.schedules import stream_cadences
 from lpi.config import Config
 from lpi.health import OUTAGE_MARKER, is_network_failure, is_outage, source_health
@@ -54,8 +56,10 @@ from sources import (
 )
 from sources.freshness import fresh_for
 from review import decisions_for_matching, flag_for_another_look
+from review.scope import cluster_scope, state_for
 from sources.submissions import read_submissions
 from store import Candidate, Cluster, QueueState, SourceState, now, repo, session_scope
+from store.repo import StoredHit
 
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=6)  # a failing source is retried at least this often, never disabled
@@ -363,33 +367,11 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
         if not pending:
             return report
         decisions = decisions_for_matching(session)  # a reviewer's split or "not the same" stands
-        since = min(map(_seen, pending)) - timedelta(days=settings.window_days)
-        clusters: dict[Hashable, Cluster] = {}
-        known = []
-        for loaded, _ in repo.clusters_seen_since(session, since):
-            if loaded.id is not None:
-                clusters[loaded.id] = loaded
-                members = [match_hit(m) for m, _ in repo.cluster_members(session, loaded.id)]
-                known.append(KnownCluster(loaded.id, loaded.last_seen_at, members))
-        by_id: dict[Hashable, Candidate] = {c.id: c for c in pending}
-        opened: dict[OpenCluster, Cluster] = {}
-        touched: dict[int, Cluster] = {}
+        known = _known_clusters(session, pending, settings)
+        placements = place(known, [match_hit(c) for c in pending], settings, decisions.may_join)
         at = now()
-        for placement in place(known, [match_hit(c) for c in pending], settings, decisions.may_join):
-            candidate = by_id[placement.hit.key]
-            seen = _seen(candidate)
-            if placement.founded:
-                cluster = opened[placement.cluster] = Cluster(title=candidate.title, first_seen_at=seen, last_seen_at=seen)
-                session.add(cluster)
-                session.flush()
-                report.new_clusters += 1
-            else:
-                cluster = opened.get(placement.cluster) or clusters[placement.cluster.ref]
-                cluster.last_seen_at = max(cluster.last_seen_at, seen)
-            repo.add_member(session, cluster, candidate, placement.score, at)
-            assert cluster.id is not None
-            touched[cluster.id] = cluster
-            report.clustered += 1
+        touched = _store_placements(session, placements, pending, at)
+        report.clustered, report.new_clusters = len(placements), sum(p.founded for p in placements)
         session.flush()
         for cluster_id in sorted(touched):
             if promotion := recount(session, touched[cluster_id], at, settings=settings):
@@ -397,22 +379,64 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
     return report
 
 
+def _known_clusters(session: Session, pending: list[Candidate], settings: MatchSettings) -> list[KnownCluster]:
+    """The stored clusters new hits are matched against, least recently seen first: those seen within
+    the window of the earliest hit, and older ones holding a hit's URL (the same article is the same
+    incident however late it turns up). A few queries, whatever the number of clusters."""
+    since = min(map(_seen, pending)) - timedelta(days=settings.window_days)
+    older = repo.clusters_holding(session, _url_keys(pending), seen_before=since)
+    window = repo.clusters_seen_since(session, since)
+    return [KnownCluster(c.cluster_id, c.last_seen_at, [match_hit(m) for m in c.members]) for c in [*older, *window]]
+
+
+def _url_keys(candidates: Iterable[Candidate]) -> list[str]:
+    """The keys a candidate with one of these web URLs is stored under, whatever its role."""
+    urls = sorted({c.url for c in candidates if c.url.startswith("https://")})
+    return [key for url in urls for key in (url, *(f"{role}:{url}" for role in sorted(ZERO_WEIGHT_ROLES)))]
+
+
+def _store_placements(session: Session, placements: list[Placement], pending: list[Candidate], at: datetime) -> dict[int, Cluster]:
+    """Write where each hit went (the clusters founded go in together, in placement order) and
+    return the clusters touched by id."""
+    by_id: dict[Hashable, Candidate] = {c.id: c for c in pending}
+    opened: dict[OpenCluster, Cluster] = {}
+    for placement in placements:
+        if placement.founded:
+            founder = by_id[placement.hit.key]
+            seen = _seen(founder)
+            opened[placement.cluster] = Cluster(title=founder.title, first_seen_at=seen, last_seen_at=seen)
+    session.add_all(opened.values())
+    session.flush()
+    joined = {ref for p in placements if p.cluster not in opened and isinstance(ref := p.cluster.ref, int)}
+    stored: dict[Hashable, Cluster] = dict(repo.clusters_by_id(session, joined).items())
+    touched: dict[int, Cluster] = {}
+    for placement in placements:
+        candidate = by_id[placement.hit.key]
+        cluster = opened.get(placement.cluster) or stored[placement.cluster.ref]
+        cluster.last_seen_at = max(cluster.last_seen_at, _seen(candidate))
+        repo.add_member(session, cluster, candidate, placement.score, at)
+        assert cluster.id is not None
+        touched[cluster.id] = cluster
+    return touched
+
+
 def _seen(candidate: Candidate) -> datetime:
     return candidate.published_at or candidate.fetched_at
 
 
-def match_hit(candidate: Candidate) -> MatchHit:
+def match_hit(candidate: Candidate | StoredHit) -> MatchHit:
     """A stored candidate as matching reads it."""
-    return MatchHit(
-        candidate.id, candidate.url, candidate.title, candidate.summary, _seen(candidate), candidate.entities, candidate.stream
-    )
+    seen = candidate.seen if isinstance(candidate, StoredHit) else _seen(candidate)
+    return MatchHit(candidate.id, candidate.url, candidate.title, candidate.summary, seen, candidate.entities, candidate.stream)
 
 
 def recount(session: Session, cluster: Cluster, at: datetime, *, settings: MatchSettings) -> Promotion | None:
     """Recompute a cluster's independent count and explanation; return a promotion if it just happened.
 
     The explanation also lists the members that joined on a similarity just above the threshold
-    (``near_threshold``): the joins a reviewer should check first."""
+    (``near_threshold``): the joins a reviewer should check first, and each member's scope. A
+    cluster whose confirming members are all out of scope is parked as out of scope instead of
+    queued, until in-scope evidence arrives or a reviewer says it is in scope after all."""
     assert cluster.id is not None
     rows = repo.cluster_members(session, cluster.id)
     members = [candidate for candidate, _ in rows]
@@ -423,18 +447,21 @@ def recount(session: Session, cluster: Cluster, at: datetime, *, settings: Match
         for c, m in rows
         if m.added_by == "auto" and settings.is_near(m.score)
     ]
-    cluster.explanation = {**count.explanation(), "near_threshold": near}
+    scope = cluster_scope(session, cluster.id, members)
+    cluster.explanation = {**count.explanation(), "near_threshold": near, "scope": scope.explanation()}
     cluster.aiid_id = cluster.aiid_id or next(
         (ids[0] for c in members if (ids := c.entities.get("aiid_ids"))), None
     )
     flag_for_another_look(session, cluster, at)  # a rejected cluster with a new independent origin
-    if cluster.state not in (QueueState.LEAD, QueueState.WATCHED):
+    if cluster.state not in (QueueState.LEAD, QueueState.WATCHED, QueueState.EXCLUDED):
         return None  # promoted already, or a reviewer's decision stands
-    if count.independent >= 2:
-        cluster.state, cluster.promoted_at = QueueState.PROMOTED, at
+    state = state_for(count.independent, out_of_scope=scope.out)
+    if state is QueueState.LEAD and cluster.state is QueueState.WATCHED:
+        return None  # counting never takes a watched cluster back
+    cluster.state = state
+    if state is QueueState.PROMOTED:
+        cluster.promoted_at = at
         return Promotion(cluster.id, cluster.title, list(count.origins))
-    if count.independent == 1:
-        cluster.state = QueueState.WATCHED
     return None
 
 
@@ -457,7 +484,10 @@ class ReprocessReport:
 
 # What parsing and normalizing decide about a hit, and so what reprocessing brings up to date. The
 # key, stream, source and fetch time stay: they say which hit it is and when it was first seen.
-RENORMALIZED = ("role", "url", "original_url", "via_url", "publisher", "title", "summary", "language", "entities", "fingerprint")
+RENORMALIZED = (
+    "role", "url", "original_url", "via_url", "publisher", "title", "summary", "language", "entities",
+    "scope_score", "in_scope", "scope_reasons", "fingerprint",
+)
 
 
 def reprocess(config: Config, engine: Engine, streams: list[str] | None = None) -> ReprocessReport:

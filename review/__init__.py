@@ -24,6 +24,7 @@ from review.evidence import (
     suggested_fields,
 )
 from review.export import COLUMNS, records, write_csv, write_json
+from review.in_scope import mark_in_scope
 from review.matching import MatchingDecisions, decisions_for_matching
 from review.publish import verify
 from review.queue import Order, QueueFilter, QueueItem, Section, list_queue
@@ -31,6 +32,7 @@ from review.recheck import flag_for_another_look
 from review.regroup import merge, not_same, split
 from review.reject import reject
 from review.report import render_report
+from review.scope import ScopeView, scope_view
 from review.vocabulary import CATEGORIES, DETECTION_MECHANISMS, REJECT_REASONS, SECTORS
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "QueueFilter",
     "QueueItem",
     "ReviewError",
+    "ScopeView",
     "Section",
     "StateError",
     "audit_log",
@@ -64,6 +67,7 @@ __all__ = [
     "evidence",
     "flag_for_another_look",
     "list_queue",
+    "mark_in_scope",
     "merge",
     "not_same",
     "parse_draft",
@@ -71,6 +75,7 @@ __all__ = [
     "reject",
     "release",
     "render_report",
+    "scope_view",
     "split",
     "suggested_fields",
     "verify",

@@ -3,23 +3,13 @@ models named, cross-references, and anything that puts the scope in doubt. Hints
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from review.draft import SCOPE_START
 from review.vocabulary import CATEGORIES, SECTORS, suggest
 from store import Candidate
-
-SCOPE_DOUBTS = (
-    (r"self-driving|autonomous (?:vehicle|car)|robotaxi", "mentions autonomous vehicles, which are out of scope"),
-    (r"red[- ]team|proof[- ]of[- ]concept|researchers? (?:found|showed|demonstrated)",
-     "may be a lab or red-team finding: in scope only when it happened in production"),
-    (r"facial recognition|computer vision|image classifi", "may concern a vision-only system, which is out of scope"),
-)
-_DOUBTS = [(re.compile(rf"\b(?:{pattern})", re.IGNORECASE), note) for pattern, note in SCOPE_DOUBTS]
 
 
 @dataclass(frozen=True)
@@ -34,10 +24,11 @@ class Hints:
     categories: list[str]  # category slugs, most hinted first
     sectors: list[str]
     models: list[ModelMention]  # most mentioned first
+    deployers: list[str]  # deploying organizations named (dedup.entities), most mentioned first
     aiid_ids: list[str]
     cves: list[str]
     dockets: list[str]
-    scope: list[str]  # reasons to doubt the scope; empty when none were found
+    scope: list[str]  # why members are out of scope (dedup.scope), one line each; empty when none is
 
 
 def evidence_text(candidates: Sequence[Candidate]) -> str:
@@ -55,10 +46,11 @@ def hints_for(candidates: Sequence[Candidate]) -> Hints:
         categories=suggest(CATEGORIES, text),
         sectors=suggest(SECTORS, text),
         models=[ModelMention(vendor, model, n) for (vendor, model), n in models.most_common()],
+        deployers=[name for name, _ in Counter(d for c in candidates for d in dict.fromkeys(c.entities.get("deployers", []))).most_common()],
         aiid_ids=_entity(candidates, "aiid_ids"),
         cves=_entity(candidates, "cves"),
         dockets=_entity(candidates, "dockets"),
-        scope=_scope_doubts(candidates, text, bool(models)),
+        scope=_scope_doubts(candidates),
     )
 
 
@@ -66,14 +58,14 @@ def _entity(candidates: Sequence[Candidate], name: str) -> list[str]:
     return sorted({str(value) for c in candidates for value in c.entities.get(name, [])})
 
 
-def _scope_doubts(candidates: Sequence[Candidate], text: str, names_a_model: bool) -> list[str]:
-    doubts = [note for pattern, note in _DOUBTS if pattern.search(text)]
-    if not names_a_model:
-        doubts.append("no frontier LLM is named in the evidence")
-    dates = [c.published_at.date() for c in candidates if c.published_at and not c.published_is_fallback]
-    if dates and min(dates) < SCOPE_START:
-        doubts.append(f"earliest report is from {min(dates)}, before the tracker's scope ({SCOPE_START} on)")
-    return doubts
+def _scope_doubts(candidates: Sequence[Candidate]) -> list[str]:
+    """Each member assessed out of scope (dedup.scope, at normalization), with its stored reasons. A
+    hit stored before scope was assessed shows none until ``lpi reprocess`` assesses it."""
+    return [
+        f"#{c.id} out of scope (score {c.scope_score or 0:.2f}): {'; '.join(c.scope_reasons)}"
+        for c in candidates
+        if c.in_scope is False
+    ]
 
 
 def first_seen_date(candidates: Sequence[Candidate]) -> date | None:

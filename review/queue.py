@@ -1,6 +1,7 @@
 """The review queues as reviewers see them: the verification queue (promoted: two or more
 independent sources), rejected clusters flagged for another look, and the watched list (one source),
-with filters and an order of work."""
+with filters and an order of work. Clusters parked out of scope are no queue item, but are listed on
+request, with why, so that a reviewer can bring one back (review.in_scope)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlmodel import Session
 
 from review.claims import live_holder
 from review.hints import hints_for
+from review.scope import why_out
 from review.vocabulary import CATEGORIES
 from store import Candidate, Cluster, QueueState, now, repo
 
@@ -21,6 +23,7 @@ class Section(StrEnum):
     VERIFICATION = "verification"  # promoted
     ANOTHER_LOOK = "another look"  # rejected, with independent evidence the rejection did not see
     WATCHED = "watched"  # one independent source: waits for a second
+    OUT_OF_SCOPE = "out of scope"  # confirming evidence all out of scope: listed only when asked for
 
 
 class Order(StrEnum):
@@ -31,12 +34,14 @@ class Order(StrEnum):
 
 
 QUEUE_STATES = (QueueState.PROMOTED, QueueState.REJECTED, QueueState.WATCHED)
+LISTED_STATES = (*QUEUE_STATES, QueueState.EXCLUDED)  # what may be asked for; the queue is the default
 
 
 @dataclass(frozen=True)
 class QueueFilter:
     """Which queue items to list. ``states`` may hold promoted, watched and rejected (rejected means
-    those flagged for another look); age is counted from the first time the incident was seen."""
+    those flagged for another look), and out-of-scope; age is counted from the first time the
+    incident was seen."""
 
     states: tuple[QueueState, ...] = QUEUE_STATES
     streams: tuple[str, ...] = ()  # at least one member from one of these streams
@@ -67,6 +72,7 @@ class QueueItem:
     claimed_until: datetime | None
     another_look: str | None
     aiid_id: str | None
+    out_of_scope: str | None  # why, for a cluster parked out of scope (review.scope.why_out)
 
 
 def list_queue(session: Session, wanted: QueueFilter | None = None, *, at: datetime | None = None) -> list[QueueItem]:
@@ -74,8 +80,8 @@ def list_queue(session: Session, wanted: QueueFilter | None = None, *, at: datet
     unknown category or state."""
     at = at or now()
     wanted = wanted or QueueFilter()
-    if strays := [s.value for s in wanted.states if s not in QUEUE_STATES]:
-        raise ValueError(f"not a queue state: {', '.join(strays)}; one of: {', '.join(s.value for s in QUEUE_STATES)}")
+    if strays := [s.value for s in wanted.states if s not in LISTED_STATES]:
+        raise ValueError(f"not a queue state: {', '.join(strays)}; one of: {', '.join(s.value for s in LISTED_STATES)}")
     category = CATEGORIES.resolve(wanted.category).slug if wanted.category else None
     clusters = [c for c in repo.queue(session, wanted.states) if _section(c) is not None]
     members = repo.members_of(session, [c.id for c in clusters if c.id is not None])
@@ -89,6 +95,8 @@ def _section(cluster: Cluster) -> Section | None:
         return Section.VERIFICATION
     if cluster.state is QueueState.WATCHED:
         return Section.WATCHED
+    if cluster.state is QueueState.EXCLUDED:
+        return Section.OUT_OF_SCOPE
     return Section.ANOTHER_LOOK if cluster.state is QueueState.REJECTED and cluster.another_look else None
 
 
@@ -113,6 +121,7 @@ def _item(cluster: Cluster, members: list[Candidate], at: datetime) -> QueueItem
         claimed_until=cluster.claimed_until if holder else None,
         another_look=cluster.another_look,
         aiid_id=cluster.aiid_id,
+        out_of_scope=why_out(cluster.explanation),
     )
 
 
@@ -129,7 +138,7 @@ def _passes(item: QueueItem, wanted: QueueFilter, category: str | None) -> bool:
     return all(checks)
 
 
-_SECTION_RANK = {Section.VERIFICATION: 0, Section.ANOTHER_LOOK: 1, Section.WATCHED: 2}
+_SECTION_RANK = {Section.VERIFICATION: 0, Section.ANOTHER_LOOK: 1, Section.WATCHED: 2, Section.OUT_OF_SCOPE: 3}
 _ORDERS: dict[Order, Callable[[QueueItem], tuple[object, ...]]] = {
     Order.INDEPENDENT: lambda i: (_SECTION_RANK[i.section], -i.independent, -i.last_seen.timestamp(), i.cluster_id),
     Order.OLDEST: lambda i: (_SECTION_RANK[i.section], i.first_seen, i.cluster_id),

@@ -14,13 +14,17 @@ from sqlmodel import Field, SQLModel
 
 
 class QueueState(StrEnum):
-    """Where a cluster stands. Counting only ever moves ``lead → watched → promoted``."""
+    """Where a cluster stands. Counting only ever moves ``lead → watched → promoted``, or parks a
+    cluster whose confirming evidence is all out of scope (and brings it back when that changes)."""
 
     LEAD = "lead"  # only zero-weight evidence (discovery, user submissions)
     WATCHED = "watched"  # one independent confirming source: the review queue
     PROMOTED = "promoted"  # two or more: the verification queue
     VERIFIED = "verified"  # a reviewer published it
     REJECTED = "rejected"  # a reviewer rejected it
+    # Every confirming member is out of the tracker's scope: kept and visible, but not queued. (The
+    # name is what is stored: at most 8 characters, the width SQLite's column was created with.)
+    EXCLUDED = "out-of-scope"
 
 
 class SourceState(SQLModel, table=True):
@@ -112,6 +116,9 @@ class Candidate(SQLModel, table=True):
     fetched_at: datetime
     language: str | None = None
     entities: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scope_score: float | None = None  # dedup.scope, 0..1; None: not assessed (counted as in scope)
+    in_scope: bool | None = None
+    scope_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     fingerprint: str = Field(index=True)  # hash of normalized title + summary: identical copies
     raw_sha256: str = Field(max_length=64)
 

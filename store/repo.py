@@ -6,10 +6,14 @@ import hashlib
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+import sqlalchemy
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.models import (
@@ -117,23 +121,24 @@ def read_blob(session: Session, sha256: str) -> bytes:
 def insert_new_candidates(session: Session, candidates: Sequence[Candidate]) -> list[int]:
     """Insert those whose key is not stored yet (also under concurrent writers); return new ids.
 
-    Rows go in key order, so two writers with overlapping batches lock them in the same order and
-    cannot deadlock each other on PostgreSQL.
+    Rows go in key order, a hundred to a statement, so two writers with overlapping batches lock
+    them in the same order and cannot deadlock each other on PostgreSQL.
     """
-    new_ids = []
+    new_ids: list[int] = []
     columns = [c.name for c in Candidate.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
-    for candidate in sorted(candidates, key=lambda c: c.key):
-        values = {name: getattr(candidate, name) for name in columns}
+    rows = [{name: getattr(c, name) for name in columns} for c in sorted(candidates, key=lambda c: c.key)]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
         statement = (
             _insert(session, Candidate)
-            .values(**values)
+            .values(rows[start : start + _ROWS_PER_INSERT])
             .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Candidate.id)  # type: ignore[arg-type]
+            .returning(col(Candidate.id))
         )
-        new_id = session.execute(statement).scalar()
-        if new_id is not None:
-            new_ids.append(new_id)
+        new_ids += sorted(session.execute(statement).scalars())  # ids grow in key order
     return new_ids
+
+
+_ROWS_PER_INSERT = 100  # one statement's parameters stay under every database's limit
 
 
 _KEYS_PER_QUERY = 500  # databases cap the parameters of one statement
@@ -160,29 +165,101 @@ def lock_for_matching(session: Session) -> None:
 
 
 def unclustered_candidates(session: Session) -> list[Candidate]:
-    member = select(ClusterMember.candidate_id)
-    query = (
-        select(Candidate)
-        .where(Candidate.id.not_in(member))  # type: ignore[union-attr]
-        .order_by(Candidate.published_at, Candidate.id)  # type: ignore[arg-type]
-    )
+    """Candidates in no cluster yet, earliest published first. The anti-join reads ids only (an
+    index-only scan, probing the membership's primary key); whole rows are read for those found."""
+    scanned = aliased(Candidate)
+    clustered = select(ClusterMember.candidate_id).where(col(ClusterMember.candidate_id) == scanned.id)
+    unclustered = select(scanned.id).where(~clustered.exists())
+    query = select(Candidate).where(col(Candidate.id).in_(unclustered)).order_by(col(Candidate.published_at), col(Candidate.id))
     return list(session.exec(query))
 
 
-def clusters_seen_since(session: Session, since: datetime) -> list[tuple[Cluster, list[tuple[str, str]]]]:
-    """Clusters with a member newer than ``since``, each with its members' (title, summary)."""
-    clusters = list(session.exec(select(Cluster).where(Cluster.last_seen_at >= since)))
-    texts: dict[int, list[tuple[str, str]]] = {c.id: [] for c in clusters if c.id is not None}
-    if texts:
-        rows = session.exec(
-            select(ClusterMember.cluster_id, Candidate.title, Candidate.summary)
-            .join(Candidate, Candidate.id == ClusterMember.candidate_id)  # type: ignore[arg-type]
-            .where(ClusterMember.cluster_id.in_(list(texts)))  # type: ignore[attr-defined]
-            .order_by(ClusterMember.added_at)  # type: ignore[arg-type]
+@dataclass(frozen=True, slots=True)
+class StoredHit:
+    """A clustered candidate as matching reads it: only the columns it needs, no ORM object."""
+
+    id: int
+    url: str
+    title: str
+    summary: str
+    seen: datetime  # published, else fetched
+    entities: dict[str, Any]
+    stream: str
+
+
+@dataclass(frozen=True)
+class ClusterHits:
+    """A cluster as matching reads it: its id, when its newest member was seen, its members."""
+
+    cluster_id: int
+    last_seen_at: datetime
+    members: list[StoredHit]  # earliest published first
+
+
+def clusters_seen_since(session: Session, since: datetime) -> list[ClusterHits]:
+    """Clusters with a member newer than ``since`` (the matching window), with their members."""
+    return _clusters_with_members(session, col(Cluster.last_seen_at) >= since)
+
+
+def clusters_holding(session: Session, keys: Sequence[str], seen_before: datetime) -> list[ClusterHits]:
+    """The clusters last seen before ``seen_before`` holding a candidate with one of these keys,
+    with their members: point lookups on the key's unique index, however old the clusters."""
+    found: set[int] = set()
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        found.update(
+            session.exec(
+                select(ClusterMember.cluster_id)
+                .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
+                .join(Cluster, col(Cluster.id) == col(ClusterMember.cluster_id))
+                .where(col(Candidate.key).in_(keys[start : start + _KEYS_PER_QUERY]), col(Cluster.last_seen_at) < seen_before)
+            )
         )
-        for cluster_id, title, summary in rows:
-            texts[cluster_id].append((title, summary))
-    return [(c, texts[c.id]) for c in clusters if c.id is not None]
+    wanted = sorted(found)
+    clusters = [
+        cluster
+        for start in range(0, len(wanted), _KEYS_PER_QUERY)
+        for cluster in _clusters_with_members(session, col(Cluster.id).in_(wanted[start : start + _KEYS_PER_QUERY]))
+    ]
+    return sorted(clusters, key=lambda c: (c.last_seen_at, c.cluster_id))
+
+
+def _clusters_with_members(session: Session, which: ColumnElement[bool]) -> list[ClusterHits]:
+    """The clusters ``which`` selects, least recently seen first (ties by id), with their members:
+    two queries, whatever the number of clusters."""
+    clusters = session.exec(
+        select(Cluster.id, Cluster.last_seen_at).where(which).order_by(col(Cluster.last_seen_at), col(Cluster.id))
+    ).all()
+    rows = session.execute(  # more columns than sqlmodel's select types
+        sqlalchemy.select(
+            col(ClusterMember.cluster_id),
+            col(Candidate.id),
+            col(Candidate.url),
+            col(Candidate.title),
+            col(Candidate.summary),
+            func.coalesce(col(Candidate.published_at), col(Candidate.fetched_at)),
+            col(Candidate.entities),
+            col(Candidate.stream),
+        )
+        .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
+        # the clusters as a list to look up, not a join: SQLite would otherwise read the whole
+        # membership index in cluster order to spare itself a sort
+        .where(col(ClusterMember.cluster_id).in_(select(Cluster.id).where(which)))
+        .order_by(col(ClusterMember.cluster_id), col(Candidate.published_at), col(Candidate.id))
+    )
+    members: dict[int, list[StoredHit]] = defaultdict(list)
+    for cluster_id, *hit in rows:
+        members[cluster_id].append(StoredHit(*hit))
+    return [ClusterHits(cluster_id, last_seen_at, members[cluster_id]) for cluster_id, last_seen_at in clusters if cluster_id]
+
+
+def clusters_by_id(session: Session, cluster_ids: Iterable[int]) -> dict[int, Cluster]:
+    """These clusters' rows, a query per _KEYS_PER_QUERY of them."""
+    wanted = list(cluster_ids)
+    found: dict[int, Cluster] = {}
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        rows = session.exec(select(Cluster).where(col(Cluster.id).in_(wanted[start : start + _KEYS_PER_QUERY])))
+        found.update((cluster.id, cluster) for cluster in rows if cluster.id is not None)
+    return found
 
 
 def add_member(session: Session, cluster: Cluster, candidate: Candidate, score: float, at: datetime) -> None:
@@ -449,13 +526,19 @@ def audit_entries(session: Session, subject: str | None = None) -> list[AuditEnt
 
 
 def clusters_of(session: Session, candidate_ids: Sequence[int]) -> dict[int, int]:
-    """The cluster each of these candidates is in now."""
-    rows = session.exec(
-        select(ClusterMember.candidate_id, ClusterMember.cluster_id).where(
-            col(ClusterMember.candidate_id).in_(list(candidate_ids))
+    """The cluster each of these candidates is in now (a query per _KEYS_PER_QUERY of them: every
+    reviewer decision's candidates are asked for at each matching run, more than SQLite's limit of
+    parameters in one statement once the history is long)."""
+    wanted = list(candidate_ids)
+    found: dict[int, int] = {}
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        rows = session.exec(
+            select(ClusterMember.candidate_id, ClusterMember.cluster_id).where(
+                col(ClusterMember.candidate_id).in_(wanted[start : start + _KEYS_PER_QUERY])
+            )
         )
-    )
-    return dict(rows.all())
+        found.update(rows.all())
+    return found
 
 
 def reviewer_account(session: Session, name: str) -> ReviewerAccount | None:

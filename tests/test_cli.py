@@ -25,7 +25,9 @@ def test_run_then_queue_and_sources(config_file: Path) -> None:
 
     rows = json.loads(lpi("queue", "list", "--json", "--config", str(config_file)))
     assert [r["state"] for r in rows].count("promoted") == 5
-    assert [r["state"] for r in rows].count("watched") == 3
+    assert [r["state"] for r in rows].count("watched") == 2
+    parked = json.loads(lpi("queue", "list", "--state", "out-of-scope", "--json", "--config", str(config_file)))
+    assert [r["title"] for r in parked] == ["Console login delays"] and "names or describes no frontier LLM" in parked[0]["out_of_scope"]
     assert rows[0]["independent"] == 3  # most independent sources first
 
     nyc = next(r for r in rows if "NYC" in r["title"])

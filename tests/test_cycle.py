@@ -80,9 +80,10 @@ def test_first_cycle_lands_clusters_and_promotes_two_source_incidents(config_fil
     watched = {c.title for c in clusters.values() if c.state == QueueState.WATCHED}
     assert watched == {
         "Elevated errors on Claude 3.5 Sonnet",
-        "Console login delays",
         "Microsoft Copilot: From Prompt Injection to Exfiltration of Personal Information",
     }
+    parked = {c.title for c in clusters.values() if c.state == QueueState.EXCLUDED}
+    assert parked == {"Console login delays"}  # a status-page login delay names no LLM: out of scope, not queued
     assert {p.cluster_id for p in summary.match.promoted} == promoted
 
 

@@ -27,6 +27,7 @@ from review import (
     correct,
     evidence,
     list_queue,
+    mark_in_scope,
     merge,
     not_same,
     piss,
@@ -59,7 +60,8 @@ Maintainer = Annotated[Reviewer, Depends(maintainer)]
 Posted = Annotated[dict[str, str], Depends(form_values)]
 
 SECTION_STATES = {Section.VERIFICATION: QueueState.PROMOTED, Section.ANOTHER_LOOK: QueueState.REJECTED,
-                  Section.WATCHED: QueueState.WATCHED}
+                  Section.WATCHED: QueueState.WATCHED, Section.OUT_OF_SCOPE: QueueState.EXCLUDED}
+QUEUE_SECTIONS = [s for s in Section if SECTION_STATES[s] in QueueFilter.states]  # shown unless one is chosen
 CHOICES = {"category": CATEGORIES, "sector": SECTORS, "detection_mechanism": DETECTION_MECHANISMS}
 LONG_TEXT = {"summary", "lesson", "mitigation", "recommendation", "detection_gap"}
 SCORES = {sub.field: sub for sub in piss.SUB_SCORES}
@@ -107,11 +109,11 @@ def _local(target: str) -> str:
 @router.get("/review")
 def queue_page(request: Request, me: Me, section: str = "", stream: str = "", category: str = "",
                min_independent: str = "", unclaimed: str = "", order: str = Order.INDEPENDENT.value) -> Response:
-    chosen = [s for s in Section if s.value == section]
+    shown = [s for s in Section if s.value == section] or QUEUE_SECTIONS
     error = None
     try:
         wanted = QueueFilter(
-            states=tuple(SECTION_STATES[s] for s in chosen) or tuple(SECTION_STATES.values()),
+            states=tuple(SECTION_STATES[s] for s in shown),
             streams=(stream,) if stream else (),
             category=category or None,
             min_independent=int(min_independent) if min_independent.isdigit() else None,
@@ -122,10 +124,11 @@ def queue_page(request: Request, me: Me, section: str = "", stream: str = "", ca
             items = list_queue(session, wanted)
     except ValueError as exc:
         items, error = [], str(exc)
-    grouped = {s: [i for i in items if i.section is s] for s in Section}
+    grouped = {s: [i for i in items if i.section is s] for s in shown}
     filters = {"section": section, "stream": stream, "category": category, "min_independent": min_independent,
                "unclaimed": unclaimed, "order": order}
     context = {"grouped": grouped, "filters": filters, "sections": list(Section), "orders": list(Order),
+               "parked_hidden": Section.OUT_OF_SCOPE not in shown,
                "categories": CATEGORIES.terms, "error": error}
     return render(request, "queue.html", context, me=me)
 
@@ -143,6 +146,12 @@ def claim_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Res
 @router.post("/review/{cluster_id}/release")
 def release_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Response:
     return _act(request, cluster_id, me, lambda session: release(session, cluster_id, me.name))
+
+
+@router.post("/review/{cluster_id}/in-scope")
+def in_scope_item(request: Request, cluster_id: int, me: Me, values: Posted) -> Response:
+    """Bring a cluster parked out of scope back: in scope after all (a decision later runs respect)."""
+    return _act(request, cluster_id, me, lambda session: mark_in_scope(session, cluster_id, me.name, note=values.get("note") or None))
 
 
 # --- regroup: merge, split, not the same ------------------------------------------------------------

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import Engine
 
 import review
+from dedup.scope import assess
 from review import Order, QueueFilter, Section
-from store import QueueState, session_scope
+from store import QueueState, repo, session_scope
 from tests.review.builders import T0, Source, add_cluster
 
 LEGAL = "Lawyer sanctioned for ChatGPT fake case citations in court brief"
@@ -101,17 +102,23 @@ def test_evidence_puts_every_member_side_by_side(engine: Engine) -> None:
     assert suggested["incident_date"] == "2025-03-02" and suggested["summary"] is None
 
 
-def test_scope_doubts_are_shown(engine: Engine) -> None:
+def test_scope_doubts_are_the_stored_verdicts_of_out_of_scope_members(engine: Engine) -> None:
     cluster_id = add_cluster(engine, [
         Source("theverge.com", summary="Researchers demonstrated a proof-of-concept attack on a robotaxi.",
                published=T0.replace(year=2023), entities={}),
         Source("wired.com", summary="A self-driving car ignored a stop sign.", entities={}),
-    ], title="Robotaxi ignores stop sign")
+        Source("arstechnica.com", summary="ChatGPT told a driver's customers that stop signs are optional."),
+        Source("example.org", summary="A self-driving car ignored a stop sign again.", entities={}),
+    ], title="Stop sign ignored")
+    with session_scope(engine) as session:
+        verge, wired, ars, _ = (c for c, _ in repo.cluster_members(session, cluster_id))
+        for c in (verge, wired, ars):  # as normalization assesses them; the fourth was stored before that
+            found = assess(c.title, c.summary, c.entities.get("models", []), c.published_at)
+            c.scope_score, c.in_scope, c.scope_reasons = found.score, found.in_scope, found.sentences
     with session_scope(engine) as session:
         doubts = review.evidence(session, cluster_id).hints.scope
-    assert doubts == [
-        "mentions autonomous vehicles, which are out of scope",
-        "may be a lab or red-team finding: in scope only when it happened in production",
-        "no frontier LLM is named in the evidence",
-        "earliest report is from 2023-03-03, before the tracker's scope (2024-01-01 on)",
-    ]
+    assert [d.split(":")[0] for d in doubts] == [f"#{verge.id} out of scope (score 0.00)", f"#{wired.id} out of scope (score 0.00)"]
+    assert "lab / red-team finding, no production use stated: 'researchers demonstrated', 'proof-of-concept' (-0.45)" in doubts[0]
+    assert "published 2023-03-03, before the tracker's scope (2024-01-01 on) (-0.70)" in doubts[0]
+    assert "about autonomous vehicles: 'robotaxi' (-0.70)" in doubts[0]
+    assert "about autonomous vehicles: 'self-driving' (-0.70)" in doubts[1]

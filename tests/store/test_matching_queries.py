@@ -1,0 +1,225 @@
+"""What matching reads from the store, on SQLite and PostgreSQL: the unclustered candidates,
+the window's clusters with their members, older clusters by URL; in the same few queries
+however many clusters the window holds."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, event
+from sqlmodel import select
+
+from dedup import MatchSettings
+from lpi.pipeline import match_and_promote
+from store import Candidate, Cluster, ClusterMember, repo, session_scope
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+_serial = itertools.count(1)
+
+
+def candidate(
+    title: str, published: datetime, *, url: str | None = None, role: str = "confirming"
+) -> Candidate:
+    n = next(_serial)
+    url = url or f"https://outlet{n}.example/story/{n}"
+    return Candidate(
+        key=f"{role}:{url}" if role in ("lead", "discovery") else url,
+        stream="tech-press",
+        source_id="tech-press/test",
+        role=role,
+        url=url,
+        original_url=url,
+        publisher=url.split("/")[2],
+        title=title,
+        summary="",
+        published_at=published,
+        fetched_at=published,
+        fingerprint=f"fp{n}",
+        raw_sha256="0" * 64,
+    )
+
+
+def cluster(engine: Engine, *members: Candidate) -> int:
+    """Store ``members`` as one cluster, as an earlier matching run would have."""
+    with session_scope(engine) as session:
+        seen = [m.published_at for m in members if m.published_at]
+        row = Cluster(
+            title=members[0].title, first_seen_at=min(seen), last_seen_at=max(seen)
+        )
+        session.add_all([row, *members])
+        session.flush()
+        for member in members:
+            repo.add_member(session, row, member, 1.0, NOW)
+        assert row.id is not None
+        return row.id
+
+
+def pending(engine: Engine, *candidates: Candidate) -> list[int]:
+    with session_scope(engine) as session:
+        return repo.insert_new_candidates(session, candidates)
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements run on ``engine`` inside the block."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE is no query
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_unclustered_candidates_are_those_in_no_cluster_earliest_published_first(
+    engine: Engine,
+) -> None:
+    cluster(engine, candidate("Clustered already", NOW - timedelta(days=3)))
+    later, earlier = pending(
+        engine, candidate("Later", NOW), candidate("Earlier", NOW - timedelta(days=1))
+    )
+
+    with session_scope(engine) as session:
+        found = repo.unclustered_candidates(session)
+
+    assert [c.id for c in found] == [earlier, later]
+
+
+def test_the_window_comes_with_its_members_in_two_queries(engine: Engine) -> None:
+    old = cluster(engine, candidate("Old story", NOW - timedelta(days=90)))
+    recent = cluster(
+        engine,
+        candidate("Recent b", NOW - timedelta(days=2)),
+        candidate("Recent a", NOW - timedelta(days=5)),
+    )
+    newest = cluster(engine, candidate("Newest", NOW - timedelta(days=1)))
+
+    with session_scope(engine) as session, statements(engine) as run:
+        window = repo.clusters_seen_since(session, NOW - timedelta(days=45))
+
+    # least recently seen first, members earliest first; the old cluster is out
+    assert [c.cluster_id for c in window] == [recent, newest]
+    assert old not in {c.cluster_id for c in window}
+    assert [m.title for m in window[0].members] == ["Recent a", "Recent b"]
+    assert window[0].members[0].seen == NOW - timedelta(days=5)
+    assert window[0].last_seen_at == NOW - timedelta(days=2)
+    assert len(run) == 2  # the clusters, then all their members
+
+
+def test_older_clusters_holding_a_key_are_found_however_old(engine: Engine) -> None:
+    url, submitted = "https://news.example/2025/ai-refund", "https://blog.example/x"
+    old = cluster(
+        engine,
+        candidate("Refund bot", NOW - timedelta(days=400), url=url),
+        candidate("Also", NOW - timedelta(days=399)),
+    )
+    lead = cluster(
+        engine,
+        candidate("Sent in", NOW - timedelta(days=300), url=submitted, role="lead"),
+    )
+    cluster(engine, candidate("Unrelated", NOW - timedelta(days=350)))
+    recent = "https://news.example/recent"
+    cluster(engine, candidate("In the window", NOW - timedelta(days=3), url=recent))
+    keys = [url, f"lead:{submitted}", "https://nowhere.example/", recent]
+
+    with session_scope(engine) as session:
+        found = repo.clusters_holding(
+            session, keys, seen_before=NOW - timedelta(days=45)
+        )
+
+    assert [c.cluster_id for c in found] == [old, lead]  # least recently seen first
+    assert [m.title for m in found[0].members] == ["Refund bot", "Also"]
+
+
+def test_clusters_by_id_reads_the_rows_asked_for(engine: Engine) -> None:
+    first = cluster(engine, candidate("First", NOW))
+    cluster(engine, candidate("Second", NOW))
+
+    with session_scope(engine) as session:
+        found = repo.clusters_by_id(session, [first, 999_999])
+
+    assert list(found) == [first] and found[first].title == "First"
+
+
+def test_matching_reads_the_window_in_the_same_queries_however_many_clusters_it_holds(
+    engine: Engine,
+) -> None:
+    """One new hit costs as many statements with 30 clusters in the window as with 3 (none per cluster)."""
+    counts = []
+    for clusters, title in (
+        (3, "Quantum sensor startup raises seed round"),
+        (27, "Volcano grounds flights over Iceland"),
+    ):
+        for n in range(clusters):
+            cluster(
+                engine,
+                candidate(
+                    f"Tribunal orders airline {n} to honour chatbot refund",
+                    NOW - timedelta(days=n % 40),
+                ),
+            )
+        pending(engine, candidate(title, NOW))
+        with statements(engine) as run:
+            report = match_and_promote(engine, MatchSettings())
+        assert report.clustered == 1 and report.new_clusters == 1
+        counts.append(len(run))
+
+    assert counts[0] == counts[1]
+
+
+def test_a_hit_joins_an_old_cluster_holding_its_url_beyond_the_window(
+    engine: Engine,
+) -> None:
+    url = "https://news.example/2025/chatbot-refund"
+    old = cluster(
+        engine,
+        candidate(
+            "Airline chatbot invents refund policy", NOW - timedelta(days=200), url=url
+        ),
+    )
+    pending(
+        engine,
+        candidate("Look at this", NOW, url=url, role="lead"),
+        candidate(
+            "Quantum sensor startup raises seed round",
+            NOW,
+            url="https://other.example/quantum",
+        ),
+    )
+
+    report = match_and_promote(engine, MatchSettings())
+
+    with session_scope(engine) as session:
+        placed = dict(
+            session.exec(
+                select(Candidate.key, ClusterMember.cluster_id).join(ClusterMember)
+            ).all()
+        )
+        assert session.get(Cluster, old).last_seen_at == NOW  # type: ignore[union-attr]
+    assert (
+        placed[f"lead:{url}"] == old and placed["https://other.example/quantum"] != old
+    )
+    assert report.clustered == 2 and report.new_clusters == 1
+
+
+def test_clusters_of_answers_for_more_candidates_than_one_query_takes(
+    engine: Engine,
+) -> None:
+    """Reviewer decisions name every candidate they split or kept apart; matching asks where
+    each is now, and a long history names more than one statement may bind."""
+    first = cluster(engine, *(candidate(f"Story {n}", NOW) for n in range(600)))
+    second = cluster(engine, candidate("Other story", NOW))
+    with session_scope(engine) as session:
+        ids = list(session.exec(select(ClusterMember.candidate_id)))
+
+        found = repo.clusters_of(session, [*ids, 10_000_000])
+
+    assert len(found) == 601
+    assert sorted(set(found.values())) == [first, second]
