@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from dedup.entities import UNDISCLOSED_MODEL
+from dedup.scope import SCOPE_START
 from review import piss
 from review.errors import DraftError
 from review.vocabulary import CATEGORIES, DETECTION_MECHANISMS, SECTORS, Vocabulary
 
-UNDISCLOSED_MODEL = "undisclosed frontier model"
-SCOPE_START = date(2024, 1, 1)  # the tracker covers events from January 2024 on
 MAX_TITLE = 300
 
 

@@ -1,6 +1,7 @@
-"""Everything a reviewer weighs on one queue item: each member side by side with whether it counted
-and why (from the cluster's stored explanation), the hints, the AIID cross-reference, the claim,
-and the decisions taken on it so far."""
+"""Everything a reviewer weighs on one queue item: the count explained (each origin with the hit that
+counts for it and the hits collapsed into it, each zero-weight hit, and why), each member side by side
+with whether it counted and why (from the cluster's stored explanation), the hints, the AIID
+cross-reference, the claim, and the decisions taken on it so far."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from dedup.entities import UNDISCLOSED_MODEL, UNDISCLOSED_VENDOR
 from review.claims import live_holder
-from review.draft import FIELDS, UNDISCLOSED_MODEL
+from review.draft import FIELDS
 from review.errors import NotFound
 from review.hints import Hints, first_seen_date, hints_for
 from sources.streams import STREAMS
@@ -49,6 +51,30 @@ class MemberEvidence:
 
 
 @dataclass(frozen=True)
+class CountedHit:
+    """One member in the count's explanation: which hit, from whom, and why it weighs what it does."""
+
+    candidate_id: int
+    publisher: str
+    reason: str  # "" for the hit an origin counts through, when it is the publisher's own
+
+
+@dataclass(frozen=True)
+class OriginCount:
+    """One independent origin: the hit it counts through and the hits collapsed into it."""
+
+    origin: str
+    counted: CountedHit
+    collapsed: list[CountedHit]
+
+
+@dataclass(frozen=True)
+class CountExplained:
+    origins: list[OriginCount]
+    zero: list[CountedHit]  # discovery posts, leads, aggregator entries
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     """A decision taken on the cluster (it may be on either side of a two-cluster decision)."""
 
@@ -69,6 +95,7 @@ class ClusterEvidence:
     title: str
     independent: int
     origins: list[str]
+    count: CountExplained
     members: list[MemberEvidence]
     explanation: dict[str, Any]
     hints: Hints
@@ -99,6 +126,7 @@ def evidence(session: Session, cluster_id: int, *, at: datetime | None = None) -
         title=cluster.title,
         independent=cluster.independent_count,
         origins=[o["origin"] for o in cluster.explanation.get("origins", [])],
+        count=count_explained(cluster.explanation, {c.id or 0: c.publisher for c in candidates}),
         members=[_member(c, m, why.get(c.id or 0, (False, "not counted yet"))) for c, m in rows],
         explanation=cluster.explanation,
         hints=hints_for(candidates),
@@ -117,7 +145,8 @@ def why_by_candidate(explanation: dict[str, Any]) -> dict[int, tuple[bool, str]]
     """Candidate id → (counted, why), read from a cluster's stored explanation."""
     why: dict[int, tuple[bool, str]] = {}
     for origin in explanation.get("origins", []):
-        why[origin["candidates"][0]] = (True, f"counted: origin {origin['origin']}")
+        through = f" ({origin['reason']})" if origin.get("reason") else ""
+        why[origin["candidates"][0]] = (True, f"counted: origin {origin['origin']}{through}")
     for item in explanation.get("collapsed", []):
         why[item["candidate"]] = (False, f"collapsed into {item['into']}: {item['reason']}")
     for item in explanation.get("zero", []):
@@ -125,9 +154,28 @@ def why_by_candidate(explanation: dict[str, Any]) -> dict[int, tuple[bool, str]]
     return why
 
 
+def count_explained(explanation: dict[str, Any], publishers: dict[int, str]) -> CountExplained:
+    """The stored explanation grouped by origin, each hit with its publisher (``publishers``: id → publisher)."""
+    reasons = {item["candidate"]: item["reason"] for item in explanation.get("collapsed", [])}
+
+    def hit(candidate_id: int, reason: str) -> CountedHit:
+        return CountedHit(candidate_id, publishers.get(candidate_id, "?"), reason)
+
+    origins = [
+        OriginCount(
+            origin["origin"],
+            hit(origin["candidates"][0], origin.get("reason", "")),
+            [hit(c, reasons.get(c, "")) for c in origin["candidates"][1:]],
+        )
+        for origin in explanation.get("origins", [])
+    ]
+    zero = [hit(item["candidate"], item["reason"]) for item in explanation.get("zero", [])]
+    return CountExplained(origins, zero)
+
+
 def suggested_fields(found: ClusterEvidence) -> dict[str, Any]:
     """A starting point for the incident fields, from the evidence; the reviewer confirms each one."""
-    model = found.hints.models[0] if found.hints.models else None
+    model = next((m for m in found.hints.models if m.vendor != UNDISCLOSED_VENDOR), None)
     suggestions: dict[str, Any] = {
         "title": found.title,
         "incident_date": found.first_seen_date,
@@ -135,6 +183,7 @@ def suggested_fields(found: ClusterEvidence) -> dict[str, Any]:
         "sector": found.hints.sectors[0] if found.hints.sectors else None,
         "model_vendor": model.vendor if model else None,
         "model_name": model.model if model else UNDISCLOSED_MODEL,
+        "deployer": found.hints.deployers[0] if found.hints.deployers else None,
         "notable": False,
         "aiid_id": found.aiid_id,
     }

@@ -39,10 +39,10 @@ def test_extract_entities_finds_models_with_vendor() -> None:
 
     assert found["models"] == [
         {"vendor": "OpenAI", "model": "ChatGPT", "mention": "ChatGPT"},  # listed once
-        {"vendor": "OpenAI", "model": "GPT", "mention": "GPT-4o"},
-        {"vendor": "Anthropic", "model": "Claude", "mention": "Claude 3.5 Sonnet"},
-        {"vendor": "Google", "model": "Gemini", "mention": "Gemini 1.5 Pro"},
-        {"vendor": "xAI", "model": "Grok", "mention": "Grok-2"},
+        {"vendor": "OpenAI", "model": "GPT", "mention": "GPT-4o", "version": "4o"},
+        {"vendor": "Anthropic", "model": "Claude", "mention": "Claude 3.5 Sonnet", "version": "3.5 Sonnet"},
+        {"vendor": "Google", "model": "Gemini", "mention": "Gemini 1.5 Pro", "version": "1.5 Pro"},
+        {"vendor": "xAI", "model": "Grok", "mention": "Grok-2", "version": "2"},
     ]
     assert extract_entities("supergemini and Claudette") == {}  # whole words only
 
@@ -65,7 +65,7 @@ def test_extract_entities_omits_empty_keys() -> None:
 
 def test_extract_entities_recognises_gpt_4o_mini() -> None:
     assert extract_entities("the bot ran on gpt-4o-mini").get("models") == [
-        {"vendor": "OpenAI", "model": "GPT", "mention": "gpt-4o-mini"}
+        {"vendor": "OpenAI", "model": "GPT", "mention": "gpt-4o-mini", "version": "4o-mini"}
     ]
 
 

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from dedup.entities import UNDISCLOSED_MODEL
 from review import piss
-from review.draft import UNDISCLOSED_MODEL, parse_draft
+from review.draft import parse_draft
 from review.errors import DraftError
 from tests.review.builders import FIELDS
 
