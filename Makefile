@@ -23,5 +23,8 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q $(ARGS)
 
+# MATCH_SPEED: the matching speed bench's options; the full table is --sizes 10k,100k,1m (hours)
+MATCH_SPEED ?= --sizes 10k --runs 3
 bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/cycle_bench.py
+	$(VENV)/bin/python bench/match_speed.py $(MATCH_SPEED)
