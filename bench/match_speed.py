@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, text
 
+import lpi.matching
 import lpi.pipeline
 from bench import query_plans
 from bench.query_plans import Plan
@@ -61,7 +62,7 @@ class Timing:
     load: float
     match: float
     write: float
-    compared: int  # stored hits the matcher compared the new ones with (the window and URL matches)
+    compared: int  # stored hits the matcher compared the new ones with (clusters sharing a rare term or a URL)
     joined: int  # new hits that joined a stored cluster
     founded: int  # clusters the new hits opened
 
@@ -98,12 +99,12 @@ class _MatcherClock:
 
     @contextmanager
     def installed(self) -> Iterator[_MatcherClock]:
-        pipeline = vars(lpi.pipeline)  # the name match_and_promote calls
-        pipeline["place"] = self
+        matching = vars(lpi.matching)  # the name match_and_promote's placements calls
+        matching["place"] = self
         try:
             yield self
         finally:
-            pipeline["place"] = place
+            matching["place"] = place
 
 
 Watch = Callable[[Engine], AbstractContextManager[Any]]

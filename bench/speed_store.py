@@ -12,6 +12,7 @@ A SQLite store is a file copied for each run; a PostgreSQL store is a template d
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import shutil
 import sys
@@ -27,7 +28,9 @@ from sqlalchemy import Connection, Engine, Table, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.synthetic_intake import T0, Arrival, History, arrival, candidate_row, history
+from dedup import MatchSettings
 from dedup.independence import ZERO_WEIGHT_REASONS
+from lpi.matching import index_stored
 from store import (
     Candidate,
     Cluster,
@@ -35,6 +38,7 @@ from store import (
     QueueState,
     ReviewerDecision,
     open_engine,
+    session_scope,
 )
 from store.migrate import head_revision
 
@@ -50,7 +54,7 @@ NOT_SAME_EVERY = (
 )
 WIRE_ORIGIN = "apnews.com"
 # Bump when what a store holds changes (the generator's output or the fill): cached stores rebuild.
-DATA_VERSION = 1
+DATA_VERSION = 2
 
 
 def version(stored: int, new: int, per_day: float, seed: int) -> str:
@@ -83,7 +87,8 @@ class SqliteStore:
     run_url: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self._run = self.cache.with_name(f"run-{self.cache.name}")
+        # a run copy of its own per process: two benches may share a cache
+        self._run = self.cache.with_name(f"run{os.getpid()}-{self.cache.name}")
         self.run_url = f"sqlite:///{self._run}"
 
     def exists(self) -> bool:
@@ -98,7 +103,7 @@ class SqliteStore:
         prefix = self.cache.name.rsplit("-", 1)[0]
         for stale in [
             *self.cache.parent.glob(f"{prefix}-*.db"),
-            *self.cache.parent.glob(f"run-{prefix}-*.db"),
+            *self.cache.parent.glob(f"run*-{prefix}-*.db"),
         ]:
             _remove_sqlite(stale)  # other versions of this size, and their run copies
         building.rename(self.cache)
@@ -124,7 +129,7 @@ class PostgresStore:
     run_url: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self._run = f"{self.template.rsplit('_', 1)[0]}_run"
+        self._run = f"{self.template.rsplit('_', 1)[0]}_run{os.getpid()}"
         self.run_url = (
             make_url(self.server_url)
             .set(database=self._run)
@@ -282,7 +287,8 @@ class _Cluster:
 
 
 def fill(engine: Engine, h: History) -> None:
-    """Write the history's stored part: candidates, their clusters, memberships, reviewer decisions."""
+    """Write the history's stored part: candidates, their clusters, memberships, reviewer decisions;
+    then index it as matching's first run on an upgraded store would (the features it keeps)."""
     clusters: dict[tuple[int, str], _Cluster] = {}
     members: list[
         tuple[int, int, float, float]
@@ -320,6 +326,10 @@ def fill(engine: Engine, h: History) -> None:
         for member_chunk in _chunks(members):
             _insert(connection, ClusterMember, [_member_row(*m) for m in member_chunk])
         _insert(connection, ReviewerDecision, list(_decisions(ordered, rng)))
+    started = time.perf_counter()
+    with session_scope(engine) as session:
+        indexed = index_stored(session, MatchSettings())
+    print(f"  indexed {indexed} candidates in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
 def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from dedup.similarity import Vector, dot, norm
+from dedup.similarity import Vector, Wording, dot, norm
 
 # Entity kinds (dedup.entities) that name one incident: sharing one joins, differing ones part.
 IDENTIFIER_KINDS = ("aiid_ids", "dockets", "cves")
@@ -38,6 +38,8 @@ class Features:
     identifiers: frozenset[tuple[str, str]]
     seen: datetime | None  # None: unknown, no time window applies
     names: frozenset[str] = frozenset()  # its rare terms written as names: Slack, Copilot, Air Canada
+    words: Wording | None = None  # what it was read as: what a later run widens its hits with
+    terms: frozenset[str] = frozenset()  # its matching terms, as counted in the document frequencies
 
 
 @dataclass(eq=False)

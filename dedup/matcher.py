@@ -6,7 +6,9 @@ Hits are taken in the order given. Each one joins, in this order of precedence:
 3. the best cluster in its block (sharing a rare term, within the time window, no conflicting
    identifier) whose similarity reaches the threshold;
 and otherwise starts a cluster of its own. Term statistics and neighbours come from every hit of
-the run, the members of the clusters already open and the new hits alike.
+the run, the members of the clusters already open and the new hits alike, and from what earlier runs
+kept (``Background``): the database path keeps each hit's features once placed, so a run computes
+only its new hits' (store.match_index).
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from functools import partial
 from typing import Any
 
 from dedup.cluster import Features, OpenCluster, identifiers
-from dedup.similarity import Corpus, boilerplate, term_weights, widen, wording
+from dedup.similarity import (
+    Corpus,
+    TermStats,
+    Wording,
+    boilerplate,
+    term_weights,
+    widen,
+    wording,
+)
 from dedup.urls import canonical_url
 
 
@@ -52,12 +62,53 @@ class MatchHit:
 
 
 @dataclass(frozen=True)
+class KnownMember:
+    """A member of an earlier run's cluster, with the features that run computed and kept."""
+
+    key: Hashable
+    features: Features
+
+
+@dataclass(frozen=True)
 class KnownCluster:
-    """A cluster opened by an earlier run, with its members."""
+    """A cluster opened by an earlier run, with its members (their features computed in this run
+    when none were kept)."""
 
     ref: Hashable
     last_seen: datetime | None
-    members: Sequence[MatchHit]
+    members: Sequence[MatchHit | KnownMember]
+
+
+@dataclass(frozen=True)
+class Background:
+    """What earlier runs kept that bears on this one (nothing when clustering a file): their term
+    statistics, their hits that may neighbour the new ones (stream, wording), and their latest
+    summaries by stream (a stream's template only shows over many of its hits)."""
+
+    stats: TermStats = TermStats()
+    neighbours: Sequence[tuple[str, Wording]] = ()
+    summaries: Mapping[str, Sequence[frozenset[str]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Hits' matching terms: each one's wording, its term weights with its stream's template left
+    out, and the templates."""
+
+    wordings: list[Wording]
+    weights: list[dict[str, float]]
+    templates: dict[str, frozenset[str]]
+
+
+def read(hits: Sequence[MatchHit], summaries: Mapping[str, Sequence[frozenset[str]]] = {}) -> Reading:
+    """The matching terms of ``hits``; ``summaries`` are earlier summaries of their streams."""
+    wordings = [wording(h.title, h.summary, h.url) for h in hits]
+    by_stream: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for hit, words in zip(hits, wordings, strict=True):
+        by_stream[hit.stream].append(words.summary)
+    templates = {stream: boilerplate([*summaries.get(stream, ()), *written]) for stream, written in by_stream.items()}
+    weights = [term_weights(words, templates[hit.stream]) for hit, words in zip(hits, wordings, strict=True)]
+    return Reading(wordings, weights, templates)
 
 
 @dataclass(frozen=True)
@@ -68,6 +119,7 @@ class Placement:
     cluster: OpenCluster
     score: float
     reason: str  # founded | same url | shared identifier | similar
+    features: Features  # what it was compared on: what a later run compares it on
 
     @property
     def founded(self) -> bool:
@@ -87,18 +139,23 @@ def any_join(key: Hashable, members: Sequence[Hashable]) -> bool:
 
 
 def place(
-    known: Sequence[KnownCluster], new: Sequence[MatchHit], settings: MatchSettings, may_join: JoinRule = any_join
+    known: Sequence[KnownCluster],
+    new: Sequence[MatchHit],
+    settings: MatchSettings,
+    may_join: JoinRule = any_join,
+    background: Background = Background(),
 ) -> list[Placement]:
     """Place each of ``new`` in turn into ``known`` or a cluster opened by an earlier new hit,
     never into a cluster ``may_join`` refuses (the hit then looks further, or founds its own)."""
-    features_of = features([*(m for c in known for m in c.members), *new], settings)
+    unkept = [m for c in known for m in c.members if isinstance(m, MatchHit)]
+    features_of = features([*unkept, *new], settings, background)
+    computed = iter(features_of)
     index = _Index()
-    position = 0
     for cluster in known:
         opened = OpenCluster(cluster.ref, cluster.last_seen)
         for member in cluster.members:
-            index.add(opened, member.key, features_of[position])
-            position += 1
+            index.add(opened, member.key, member.features if isinstance(member, KnownMember) else next(computed))
+    position = len(unkept)
     window = timedelta(days=settings.window_days)
     placements = []
     for hit, hit_features in zip(new, features_of[position:], strict=True):
@@ -122,11 +179,11 @@ def _place_one(
     allowed: Callable[[OpenCluster], bool],
 ) -> Placement:
     if features.url and (same := index.by_url.get(features.url)) and allowed(same):
-        return Placement(hit, same, 1.0, SAME_URL)
+        return Placement(hit, same, 1.0, SAME_URL, features)
     sharing = [c for c in index.sharing_identifier(features) if allowed(c)]
     if sharing:
         best = max(sharing, key=lambda c: (c.similarity(features), -index.order[c]))
-        return Placement(hit, best, 1.0, SHARED_IDENTIFIER)
+        return Placement(hit, best, 1.0, SHARED_IDENTIFIER, features)
     scored = [
         (cluster.similarity(features) * cluster.name_agreement(features), -index.order[cluster], cluster)
         for cluster in index.block_of(features)
@@ -135,33 +192,33 @@ def _place_one(
     if scored:
         score, _, cluster = max(scored, key=lambda s: (s[0], s[1]))
         if score >= settings.threshold:
-            return Placement(hit, cluster, score, SIMILAR)
-    return Placement(hit, OpenCluster(hit.key, None), 1.0, FOUNDED)
+            return Placement(hit, cluster, score, SIMILAR, features)
+    return Placement(hit, OpenCluster(hit.key, None), 1.0, FOUNDED, features)
 
 
-def features(hits: Sequence[MatchHit], settings: MatchSettings) -> list[Features]:
-    """What matching compares of each hit, with term statistics and neighbours taken over all of ``hits``."""
-    wordings = [wording(h.title, h.summary, h.url) for h in hits]
-    summaries_by_stream: dict[str, list[frozenset[str]]] = defaultdict(list)
-    for hit, words in zip(hits, wordings, strict=True):
-        summaries_by_stream[hit.stream].append(words.summary)
-    templates = {stream: boilerplate(summaries) for stream, summaries in summaries_by_stream.items()}
-    weights = [term_weights(words, templates[hit.stream]) for hit, words in zip(hits, wordings, strict=True)]
-    corpus = Corpus.of(weights, wordings)
-    blocks = [frozenset(t for t in w if corpus.is_rare(t)) for w in weights]
+def features(hits: Sequence[MatchHit], settings: MatchSettings, background: Background = Background()) -> list[Features]:
+    """What matching compares of each hit, with term statistics and neighbours taken over all of
+    ``hits`` and the ``background``."""
+    reading = read(hits, background.summaries)
+    near = [term_weights(words, reading.templates.get(stream, frozenset())) for stream, words in background.neighbours]
+    corpus = Corpus.of(reading.weights, reading.wordings, background.stats)
+    everyone = [*reading.weights, *near]
+    names = [words.names for words in (*reading.wordings, *(words for _, words in background.neighbours))]
+    blocks = [corpus.block(weights) for weights in everyone]
     vectors = widen(
-        [corpus.vector(w, words.names) for w, words in zip(weights, wordings, strict=True)],
+        [corpus.vector(weights, named) for weights, named in zip(everyone, names, strict=True)],
         blocks,
         neighbours=settings.neighbours,
         floor=settings.neighbour_floor,
+        first=len(hits),
     )
     return [
-        Features(vector, block, _web_url(h.url), identifiers(h.entities), h.seen, block & words.names)
-        for h, vector, block, words in zip(hits, vectors, blocks, wordings, strict=True)
+        Features(vector, block, web_url(h.url), identifiers(h.entities), h.seen, block & words.names, words, frozenset(weights))
+        for h, vector, block, words, weights in zip(hits, vectors, blocks[: len(hits)], reading.wordings, reading.weights, strict=True)
     ]
 
 
-def _web_url(url: str) -> str:
+def web_url(url: str) -> str:
     """The canonical form of a web URL; "" for anything else (a guid, nothing), which never matches."""
     canonical = canonical_url(url)
     return canonical if canonical.startswith("https://") else ""

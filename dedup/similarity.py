@@ -28,6 +28,9 @@ SUMMARY_WORDS = 60
 THIN_TITLE = 2  # a title with fewer distinct terms is completed by the words of its URL's slug
 RARE_SHARE = 0.1  # a term in at most this share of the corpus (or in RARE_FLOOR hits) is rare
 RARE_FLOOR = 5
+# ... but never in more hits than this: more than the biggest story gets, so no incident's own word,
+# and what bounds the hits a stored term can bring to compare (store.match_index).
+RARE_MOST = 200
 # Hits assumed beside the corpus that hold none of its terms: in a run of three hits, a word all
 # three share is what they have in common, not a common word; in hundreds, these change nothing.
 PRIOR_HITS = 20
@@ -37,6 +40,9 @@ PRIOR_HITS = 20
 BACKGROUND_WEIGHT = 0.5
 FAMILIAR = 7.0
 BOILERPLATE_MIN = 3
+# A widened vector keeps its heaviest terms only: the rest weigh little, and cost every comparison
+# and every stored vector (no change in the dev set's scores down to 50).
+WIDENED_TERMS = 50
 
 
 @dataclass(frozen=True)
@@ -76,21 +82,37 @@ def term_weights(words: Wording, template: frozenset[str] = frozenset()) -> dict
 
 
 @dataclass(frozen=True)
+class TermStats:
+    """Term statistics of hits matched before (the database path): how many hits there were, in how
+    many of them each term occurred, how familiar each term is. Counts may be fractional (decayed)."""
+
+    size: float = 0.0
+    frequency: Mapping[str, float] = field(default_factory=dict)
+    familiarity: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Corpus:
     """Document frequencies of the hits being clustered: what is rare among them is telling; and
     how familiar each term is in the language (its commonest word in any hit: one weight per term)."""
 
-    size: int
-    frequency: Mapping[str, int]
+    size: float
+    frequency: Mapping[str, float]
     familiarity: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, documents: Sequence[Mapping[str, float]], wordings: Sequence[Wording] = ()) -> Corpus:
-        familiarity: dict[str, float] = {}
+    def of(
+        cls, documents: Sequence[Mapping[str, float]], wordings: Sequence[Wording] = (), before: TermStats = TermStats()
+    ) -> Corpus:
+        """The corpus of ``documents`` (term weights) and the hits matched ``before`` them."""
+        familiarity = dict(before.familiarity)
         for words in wordings:
             for term, zipf in words.familiarity.items():
                 familiarity[term] = max(familiarity.get(term, 0.0), zipf)
-        return cls(len(documents), Counter(term for document in documents for term in document), familiarity)
+        frequency = dict(before.frequency)
+        for term, count in Counter(term for document in documents for term in document).items():
+            frequency[term] = frequency.get(term, 0.0) + count
+        return cls(len(documents) + before.size, frequency, familiarity)
 
     def idf(self, term: str) -> float:
         return math.log((self.size + PRIOR_HITS) / (self.frequency.get(term, 0) + 0.5))
@@ -102,7 +124,11 @@ class Corpus:
         return self.idf(term) + BACKGROUND_WEIGHT * unusual
 
     def is_rare(self, term: str) -> bool:
-        return self.frequency.get(term, 0) <= max(RARE_FLOOR, RARE_SHARE * self.size)
+        return self.frequency.get(term, 0) <= max(RARE_FLOOR, min(RARE_SHARE * self.size, RARE_MOST))
+
+    def block(self, weights: Mapping[str, float]) -> frozenset[str]:
+        """The rare terms of one hit: it is only compared with hits and clusters sharing one."""
+        return frozenset(term for term in weights if self.is_rare(term))
 
     def vector(self, weights: Mapping[str, float], names: frozenset[str] = frozenset()) -> Vector:
         """Unit-length TF-IDF vector of one hit's term weights, its rare ``names`` weighing double."""
@@ -129,16 +155,19 @@ def normalized(vector: Mapping[str, float]) -> Vector:
     return {term: value / length for term, value in vector.items()} if length else {}
 
 
-def widen(vectors: Sequence[Vector], blocks: Sequence[Iterable[str]], *, neighbours: int, floor: float) -> list[Vector]:
-    """Each vector plus its ``neighbours`` most similar others (cosine at least ``floor``), each
-    weighted by that cosine, normalized again. Only vectors sharing a term of ``blocks`` (the rare
-    ones) are compared, so the work grows with the overlaps, not with the square of the corpus."""
+def widen(
+    vectors: Sequence[Vector], blocks: Sequence[Iterable[str]], *, neighbours: int, floor: float, first: int | None = None
+) -> list[Vector]:
+    """The ``first`` vectors (all by default), each plus its ``neighbours`` most similar others among
+    all (cosine at least ``floor``), each weighted by that cosine, normalized again. Only vectors
+    sharing a term of ``blocks`` (the rare ones) are compared, so the work grows with the overlaps,
+    not with the square of the corpus."""
     index: dict[str, list[int]] = defaultdict(list)
     for position, block in enumerate(blocks):
         for term in block:
             index[term].append(position)
     widened = []
-    for position, (vector, block) in enumerate(zip(vectors, blocks, strict=True)):
+    for position, (vector, block) in enumerate(zip(vectors[:first], blocks[:first], strict=True)):
         others = {other for term in block for other in index[term] if other != position}
         nearest = sorted(((dot(vector, vectors[other]), other) for other in others), reverse=True)[:neighbours]
         close = [(cosine, other) for cosine, other in nearest if cosine >= floor]
@@ -146,5 +175,11 @@ def widen(vectors: Sequence[Vector], blocks: Sequence[Iterable[str]], *, neighbo
         for cosine, other in close:
             for term, value in vectors[other].items():
                 total[term] = total.get(term, 0.0) + cosine * value
-        widened.append(normalized(total) if close else vector)
+        widened.append(normalized(_heaviest(total, WIDENED_TERMS)) if close else vector)
     return widened
+
+
+def _heaviest(vector: Vector, count: int) -> Vector:
+    if len(vector) <= count:
+        return vector
+    return dict(sorted(vector.items(), key=lambda item: (-item[1], item[0]))[:count])

@@ -24,22 +24,21 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dedup import (
-    KnownCluster,
-    MatchHit,
     MatchSettings,
     OpenCluster,
     Placement,
     count_independent,
     matched_keywords,
     normalize,
-    place,
 )
 from dedup.independence import evidence_of
-from dedup.normalize import ZERO_WEIGHT_ROLES
 from flows.schedules import stream_cadences
+from lpi import matching
 from lpi.config import Config
 from lpi.health import OUTAGE_MARKER, is_network_failure, is_outage, source_health
 from lpi.summary import CycleSummary, MatchReport, Outage, Promotion, SourceReport
+from review import decisions_for_matching, flag_for_another_look
+from review.scope import cluster_scope, state_for
 from sources import (
     STREAMS,
     Adapter,
@@ -55,11 +54,8 @@ from sources import (
     adapter_for,
 )
 from sources.freshness import fresh_for
-from review import decisions_for_matching, flag_for_another_look
-from review.scope import cluster_scope, state_for
 from sources.submissions import read_submissions
 from store import Candidate, Cluster, QueueState, SourceState, now, repo, session_scope
-from store.repo import StoredHit
 
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=6)  # a failing source is retried at least this often, never disabled
@@ -358,8 +354,8 @@ def _retry_after(value: str | None, at: datetime) -> timedelta:
 
 
 def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
-    """Cluster every candidate not yet in a cluster (dedup.matcher, the same code as ``lpi
-    cluster-file``), recount the clusters touched, promote at two."""
+    """Cluster every candidate not yet in a cluster (lpi.matching: the same placement as ``lpi
+    cluster-file``, against what earlier runs kept), recount the clusters touched, promote at two."""
     report = MatchReport()
     with session_scope(engine) as session:
         repo.lock_for_matching(session)
@@ -367,32 +363,16 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
         if not pending:
             return report
         decisions = decisions_for_matching(session)  # a reviewer's split or "not the same" stands
-        known = _known_clusters(session, pending, settings)
-        placements = place(known, [match_hit(c) for c in pending], settings, decisions.may_join)
+        placements = matching.placements(session, pending, settings, decisions.may_join)
         at = now()
         touched = _store_placements(session, placements, pending, at)
+        matching.keep(session, placements, settings)
         report.clustered, report.new_clusters = len(placements), sum(p.founded for p in placements)
         session.flush()
         for cluster_id in sorted(touched):
             if promotion := recount(session, touched[cluster_id], at, settings=settings):
                 report.promoted.append(promotion)
     return report
-
-
-def _known_clusters(session: Session, pending: list[Candidate], settings: MatchSettings) -> list[KnownCluster]:
-    """The stored clusters new hits are matched against, least recently seen first: those seen within
-    the window of the earliest hit, and older ones holding a hit's URL (the same article is the same
-    incident however late it turns up). A few queries, whatever the number of clusters."""
-    since = min(map(_seen, pending)) - timedelta(days=settings.window_days)
-    older = repo.clusters_holding(session, _url_keys(pending), seen_before=since)
-    window = repo.clusters_seen_since(session, since)
-    return [KnownCluster(c.cluster_id, c.last_seen_at, [match_hit(m) for m in c.members]) for c in [*older, *window]]
-
-
-def _url_keys(candidates: Iterable[Candidate]) -> list[str]:
-    """The keys a candidate with one of these web URLs is stored under, whatever its role."""
-    urls = sorted({c.url for c in candidates if c.url.startswith("https://")})
-    return [key for url in urls for key in (url, *(f"{role}:{url}" for role in sorted(ZERO_WEIGHT_ROLES)))]
 
 
 def _store_placements(session: Session, placements: list[Placement], pending: list[Candidate], at: datetime) -> dict[int, Cluster]:
@@ -422,12 +402,6 @@ def _store_placements(session: Session, placements: list[Placement], pending: li
 
 def _seen(candidate: Candidate) -> datetime:
     return candidate.published_at or candidate.fetched_at
-
-
-def match_hit(candidate: Candidate | StoredHit) -> MatchHit:
-    """A stored candidate as matching reads it."""
-    seen = candidate.seen if isinstance(candidate, StoredHit) else _seen(candidate)
-    return MatchHit(candidate.id, candidate.url, candidate.title, candidate.summary, seen, candidate.entities, candidate.stream)
 
 
 def recount(session: Session, cluster: Cluster, at: datetime, *, settings: MatchSettings) -> Promotion | None:

@@ -21,7 +21,7 @@ from dedup import MatchSettings, OpenCluster
 from dedup.cluster import Features
 from dedup.matcher import features
 from dedup.similarity import dot, norm
-from lpi.pipeline import match_hit
+from lpi.matching import match_hit
 from review import MatchingDecisions, decisions_for_matching
 from review.counting import OPEN_STATES
 from store import Candidate, Cluster, repo, session_scope

@@ -1,6 +1,6 @@
 """The store: SQLModel tables, the engine, migrations. The only package that talks SQL."""
 
-from store import repo
+from store import match_index, repo
 from store.engine import (
     database_url,
     default_database_path,
@@ -34,6 +34,7 @@ __all__ = [
     "SourceState",
     "database_url",
     "default_database_path",
+    "match_index",
     "now",
     "open_engine",
     "repo",

@@ -99,6 +99,7 @@ class Candidate(SQLModel, table=True):
     """One normalized hit. ``key`` (the canonical URL, or a guid URN) makes re-ingestion a no-op."""
 
     __tablename__ = "candidate"
+    __table_args__ = (Index("ix_candidate_stream_id", "stream", "id"),)  # a stream's latest hits
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
@@ -121,6 +122,54 @@ class Candidate(SQLModel, table=True):
     scope_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     fingerprint: str = Field(index=True)  # hash of normalized title + summary: identical copies
     raw_sha256: str = Field(max_length=64)
+
+
+class MatchFeatures(SQLModel, table=True):
+    """What matching computed of a candidate when it placed it (dedup.matcher.Features): later runs
+    compare new hits with this instead of reading every stored hit again."""
+
+    __tablename__ = "match_features"
+
+    candidate_id: int = Field(foreign_key="candidate.id", primary_key=True)
+    words: dict[str, list[str]] = Field(sa_column=Column(JSON, nullable=False))  # title, summary, names: its terms
+    vector: dict[str, float] = Field(sa_column=Column(JSON, nullable=False))  # widened, unit length
+    block: list[str] = Field(sa_column=Column(JSON, nullable=False))  # its rare terms then
+    names: list[str] = Field(sa_column=Column(JSON, nullable=False))  # its rare terms written as names
+
+
+class MatchPosting(SQLModel, table=True):
+    """A rare term of a matched candidate, by when the candidate was seen: how a run finds the few
+    clusters that can take its hits without reading the others."""
+
+    __tablename__ = "match_posting"
+
+    term: str = Field(primary_key=True)
+    seen_at: datetime = Field(primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", primary_key=True)
+
+
+class MatchTerm(SQLModel, table=True):
+    """In how many matched hits a term occurred, decayed by half every matching window (so rarity
+    is judged on recent hits, as a window would), as of ``counted_at``; and how familiar it is in
+    English at large (the Zipf frequency of its commonest word)."""
+
+    __tablename__ = "match_term"
+
+    term: str = Field(primary_key=True)
+    frequency: float
+    familiarity: float
+    counted_at: datetime
+
+
+class MatchCorpus(SQLModel, table=True):
+    """How many hits matching has counted, decayed as ``MatchTerm`` is, and the corpus clock: the
+    latest time a counted hit was seen (one row)."""
+
+    __tablename__ = "match_corpus"
+
+    id: int = Field(default=1, primary_key=True)
+    size: float
+    counted_at: datetime
 
 
 class ClusterMember(SQLModel, table=True):

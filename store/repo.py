@@ -6,11 +6,8 @@ import hashlib
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-import sqlalchemy
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
@@ -24,6 +21,7 @@ from store.models import (
     ClusterMember,
     Incident,
     IncidentSequence,
+    MatchFeatures,
     QueueState,
     RawPayload,
     ReviewerAccount,
@@ -174,82 +172,36 @@ def unclustered_candidates(session: Session) -> list[Candidate]:
     return list(session.exec(query))
 
 
-@dataclass(frozen=True, slots=True)
-class StoredHit:
-    """A clustered candidate as matching reads it: only the columns it needs, no ORM object."""
-
-    id: int
-    url: str
-    title: str
-    summary: str
-    seen: datetime  # published, else fetched
-    entities: dict[str, Any]
-    stream: str
-
-
-@dataclass(frozen=True)
-class ClusterHits:
-    """A cluster as matching reads it: its id, when its newest member was seen, its members."""
-
-    cluster_id: int
-    last_seen_at: datetime
-    members: list[StoredHit]  # earliest published first
-
-
-def clusters_seen_since(session: Session, since: datetime) -> list[ClusterHits]:
-    """Clusters with a member newer than ``since`` (the matching window), with their members."""
-    return _clusters_with_members(session, col(Cluster.last_seen_at) >= since)
-
-
-def clusters_holding(session: Session, keys: Sequence[str], seen_before: datetime) -> list[ClusterHits]:
-    """The clusters last seen before ``seen_before`` holding a candidate with one of these keys,
-    with their members: point lookups on the key's unique index, however old the clusters."""
+def clusters_holding(session: Session, keys: Sequence[str]) -> set[int]:
+    """The clusters holding a candidate with one of these keys: point lookups on the key's unique
+    index, however old the clusters (the same article is the same incident however late it comes)."""
     found: set[int] = set()
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         found.update(
             session.exec(
                 select(ClusterMember.cluster_id)
                 .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
-                .join(Cluster, col(Cluster.id) == col(ClusterMember.cluster_id))
-                .where(col(Candidate.key).in_(keys[start : start + _KEYS_PER_QUERY]), col(Cluster.last_seen_at) < seen_before)
+                .where(col(Candidate.key).in_(keys[start : start + _KEYS_PER_QUERY]))
             )
         )
-    wanted = sorted(found)
-    clusters = [
-        cluster
-        for start in range(0, len(wanted), _KEYS_PER_QUERY)
-        for cluster in _clusters_with_members(session, col(Cluster.id).in_(wanted[start : start + _KEYS_PER_QUERY]))
-    ]
-    return sorted(clusters, key=lambda c: (c.last_seen_at, c.cluster_id))
+    return found
 
 
-def _clusters_with_members(session: Session, which: ColumnElement[bool]) -> list[ClusterHits]:
-    """The clusters ``which`` selects, least recently seen first (ties by id), with their members:
-    two queries, whatever the number of clusters."""
-    clusters = session.exec(
-        select(Cluster.id, Cluster.last_seen_at).where(which).order_by(col(Cluster.last_seen_at), col(Cluster.id))
-    ).all()
-    rows = session.execute(  # more columns than sqlmodel's select types
-        sqlalchemy.select(
-            col(ClusterMember.cluster_id),
-            col(Candidate.id),
-            col(Candidate.url),
-            col(Candidate.title),
-            col(Candidate.summary),
-            func.coalesce(col(Candidate.published_at), col(Candidate.fetched_at)),
-            col(Candidate.entities),
-            col(Candidate.stream),
-        )
-        .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
-        # the clusters as a list to look up, not a join: SQLite would otherwise read the whole
-        # membership index in cluster order to spare itself a sort
-        .where(col(ClusterMember.cluster_id).in_(select(Cluster.id).where(which)))
-        .order_by(col(ClusterMember.cluster_id), col(Candidate.published_at), col(Candidate.id))
-    )
-    members: dict[int, list[StoredHit]] = defaultdict(list)
-    for cluster_id, *hit in rows:
-        members[cluster_id].append(StoredHit(*hit))
-    return [ClusterHits(cluster_id, last_seen_at, members[cluster_id]) for cluster_id, last_seen_at in clusters if cluster_id]
+def clustered_without_features(session: Session) -> list[int]:
+    """The clustered candidates matching kept no features for, by id, earliest seen first."""
+    kept = select(MatchFeatures.candidate_id).where(col(MatchFeatures.candidate_id) == col(ClusterMember.candidate_id))
+    unkept = select(ClusterMember.candidate_id).where(~kept.exists())
+    seen = func.coalesce(col(Candidate.published_at), col(Candidate.fetched_at))
+    return list(session.exec(select(Candidate.id).where(col(Candidate.id).in_(unkept)).order_by(seen, col(Candidate.id))))
+
+
+def candidates_by_id(session: Session, candidate_ids: Sequence[int]) -> list[Candidate]:
+    """These candidates, in the order given."""
+    found: dict[int | None, Candidate] = {}
+    for start in range(0, len(candidate_ids), _KEYS_PER_QUERY):
+        chunk = candidate_ids[start : start + _KEYS_PER_QUERY]
+        found.update((c.id, c) for c in session.exec(select(Candidate).where(col(Candidate.id).in_(chunk))))
+    return [found[candidate_id] for candidate_id in candidate_ids]
 
 
 def clusters_by_id(session: Session, cluster_ids: Iterable[int]) -> dict[int, Cluster]:

@@ -1,6 +1,6 @@
 """What matching reads from the store, on SQLite and PostgreSQL: the unclustered candidates,
-the window's clusters with their members, older clusters by URL; in the same few queries
-however many clusters the window holds."""
+the clusters sharing a rare term with a new hit near its time, older clusters by URL, the features
+earlier runs kept; in the same few queries however many clusters the store holds."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from sqlalchemy import Engine, event
 from sqlmodel import select
 
 from dedup import MatchSettings
+from lpi.matching import index_stored
 from lpi.pipeline import match_and_promote
-from store import Candidate, Cluster, ClusterMember, repo, session_scope
+from store import Candidate, Cluster, ClusterMember, match_index, repo, session_scope
+from store.models import MatchCorpus, MatchFeatures, MatchPosting, MatchTerm
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 _serial = itertools.count(1)
@@ -43,7 +45,7 @@ def candidate(
 
 
 def cluster(engine: Engine, *members: Candidate) -> int:
-    """Store ``members`` as one cluster, as an earlier matching run would have."""
+    """Store ``members`` as one cluster, as an earlier matching run would have, features kept."""
     with session_scope(engine) as session:
         seen = [m.published_at for m in members if m.published_at]
         row = Cluster(
@@ -53,6 +55,8 @@ def cluster(engine: Engine, *members: Candidate) -> int:
         session.flush()
         for member in members:
             repo.add_member(session, row, member, 1.0, NOW)
+        session.flush()
+        index_stored(session, MatchSettings())
         assert row.id is not None
         return row.id
 
@@ -92,25 +96,75 @@ def test_unclustered_candidates_are_those_in_no_cluster_earliest_published_first
     assert [c.id for c in found] == [earlier, later]
 
 
-def test_the_window_comes_with_its_members_in_two_queries(engine: Engine) -> None:
-    old = cluster(engine, candidate("Old story", NOW - timedelta(days=90)))
-    recent = cluster(
-        engine,
-        candidate("Recent b", NOW - timedelta(days=2)),
-        candidate("Recent a", NOW - timedelta(days=5)),
-    )
-    newest = cluster(engine, candidate("Newest", NOW - timedelta(days=1)))
+def test_clusters_sharing_a_rare_term_near_a_hit_are_found_and_no_others(engine: Engine) -> None:
+    near = cluster(engine, candidate("Delphi crash report", NOW - timedelta(days=10)))
+    long_ago = cluster(engine, candidate("Delphi crash report", NOW - timedelta(days=90)))
+    cluster(engine, candidate("Volcano grounds flights", NOW - timedelta(days=3)))
+    later = cluster(engine, candidate("Delphi recall widens", NOW + timedelta(days=30)))
 
     with session_scope(engine) as session, statements(engine) as run:
-        window = repo.clusters_seen_since(session, NOW - timedelta(days=45))
+        found = match_index.clusters_sharing(
+            session, [(NOW, frozenset({"delphi"})), (NOW - timedelta(days=400), frozenset({"volcano"}))], timedelta(days=45)
+        )
 
-    # least recently seen first, members earliest first; the old cluster is out
-    assert [c.cluster_id for c in window] == [recent, newest]
-    assert old not in {c.cluster_id for c in window}
-    assert [m.title for m in window[0].members] == ["Recent a", "Recent b"]
-    assert window[0].members[0].seen == NOW - timedelta(days=5)
-    assert window[0].last_seen_at == NOW - timedelta(days=2)
-    assert len(run) == 2  # the clusters, then all their members
+    assert found == {near, later} and long_ago not in found
+    assert len(run) == 2  # one query per span of a window: two hits a year apart
+
+
+def test_a_run_keeps_features_postings_and_counts(engine: Engine) -> None:
+    pending(
+        engine,
+        candidate("Air Canada chatbot invents refund policy", NOW - timedelta(days=1)),
+        candidate("Tribunal: Air Canada must honour chatbot refund", NOW),
+    )
+
+    match_and_promote(engine, MatchSettings())
+
+    with session_scope(engine) as session:
+        kept = session.exec(select(MatchFeatures)).all()
+        assert len(kept) == 2 and all(f.vector and f.block for f in kept)
+        assert {"air", "canada"} <= set(kept[0].words["title"])
+        postings = {(p.term, p.candidate_id) for p in session.exec(select(MatchPosting))}
+        assert {(term, f.candidate_id) for f in kept for term in f.block} == postings
+        refund = session.get(MatchTerm, "refund")
+        assert refund is not None and refund.frequency == 2.0 and refund.familiarity > 0
+        corpus = session.get(MatchCorpus, 1)
+        assert corpus is not None and corpus.size == 2.0 and corpus.counted_at == NOW
+
+
+def test_counts_halve_every_window(engine: Engine) -> None:
+    pending(engine, candidate("Delphi crash report", NOW - timedelta(days=45)))
+    match_and_promote(engine, MatchSettings())
+    pending(engine, candidate("Volcano grounds flights", NOW))
+    match_and_promote(engine, MatchSettings())
+
+    with session_scope(engine) as session:
+        stats = match_index.stats(session, ["delphi", "volcano"], timedelta(days=45))
+
+    assert stats.frequency == {"delphi": 0.5, "volcano": 1.0} and stats.size == 1.5
+
+
+def test_a_store_from_before_the_index_is_indexed_once_and_matched_against(engine: Engine) -> None:
+    """Clusters stored without kept features (a store upgraded to the match index) are indexed by
+    the first run, so a new report of their story still finds them."""
+    with session_scope(engine) as session:
+        old = [
+            candidate("Air Canada chatbot invents refund policy", NOW - timedelta(days=3)),
+            candidate("Air Canada ordered to honour chatbot refund", NOW - timedelta(days=2)),
+        ]
+        row = Cluster(title=old[0].title, first_seen_at=NOW - timedelta(days=3), last_seen_at=NOW - timedelta(days=2))
+        session.add_all([row, *old])
+        session.flush()
+        for member in old:
+            repo.add_member(session, row, member, 1.0, NOW)
+    pending(engine, candidate("Air Canada must pay refund its chatbot invented", NOW))
+
+    report = match_and_promote(engine, MatchSettings())
+
+    assert report.clustered == 1 and report.new_clusters == 0
+    with session_scope(engine) as session:
+        assert len(session.exec(select(MatchFeatures)).all()) == 3
+        assert match_index.is_empty(session) is False
 
 
 def test_older_clusters_holding_a_key_are_found_however_old(engine: Engine) -> None:
@@ -125,17 +179,12 @@ def test_older_clusters_holding_a_key_are_found_however_old(engine: Engine) -> N
         candidate("Sent in", NOW - timedelta(days=300), url=submitted, role="lead"),
     )
     cluster(engine, candidate("Unrelated", NOW - timedelta(days=350)))
-    recent = "https://news.example/recent"
-    cluster(engine, candidate("In the window", NOW - timedelta(days=3), url=recent))
-    keys = [url, f"lead:{submitted}", "https://nowhere.example/", recent]
+    keys = [url, f"lead:{submitted}", "https://nowhere.example/"]
 
     with session_scope(engine) as session:
-        found = repo.clusters_holding(
-            session, keys, seen_before=NOW - timedelta(days=45)
-        )
+        found = repo.clusters_holding(session, keys)
 
-    assert [c.cluster_id for c in found] == [old, lead]  # least recently seen first
-    assert [m.title for m in found[0].members] == ["Refund bot", "Also"]
+    assert found == {old, lead}
 
 
 def test_clusters_by_id_reads_the_rows_asked_for(engine: Engine) -> None:

@@ -1,0 +1,151 @@
+"""Store-backed matching: what a run reads from the match index, and what it keeps there.
+
+Placement is the same code as ``lpi cluster-file`` (dedup.matcher.place). Instead of every stored
+hit in the window, the store supplies what earlier runs kept (store.match_index): the statistics of
+the new hits' terms, the clusters that share a rare term with a new hit near its time or hold its
+URL, and those clusters' members' features. A run's cost follows its hits, not the store's size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from dedup.cluster import Features, identifiers
+from dedup.matcher import (
+    Background,
+    JoinRule,
+    KnownCluster,
+    KnownMember,
+    MatchHit,
+    MatchSettings,
+    Placement,
+    Reading,
+    features,
+    place,
+    read,
+    web_url,
+)
+from dedup.normalize import ZERO_WEIGHT_ROLES
+from dedup.similarity import Corpus, TermStats, Wording
+from store import match_index, repo
+from store.match_index import Counted, Kept, KeptFeatures
+from store.models import Candidate
+
+SUMMARIES_PER_STREAM = 50  # a stream's latest kept hits whose summaries show its template
+INDEX_BATCH = 2000  # candidates indexed together when a store is indexed for the first time
+
+
+def placements(session: Session, pending: Sequence[Candidate], settings: MatchSettings, may_join: JoinRule) -> list[Placement]:
+    """Where each pending candidate goes, given the clusters earlier runs opened."""
+    if match_index.is_empty(session):
+        index_stored(session, settings)
+    half_life = window = timedelta(days=settings.window_days)
+    hits = [match_hit(c) for c in pending]
+    summaries = _summaries(session, {hit.stream for hit in hits})
+    reading = read(hits, summaries)
+    stats = match_index.stats(session, _terms(reading), half_life)
+    corpus = Corpus.of(reading.weights, reading.wordings, _term_stats(stats))
+    rare = [(_seen(c), corpus.block(weights)) for c, weights in zip(pending, reading.weights, strict=True)]
+    wanted = match_index.clusters_sharing(session, rare, window) | repo.clusters_holding(session, _url_keys(pending))
+    kept = match_index.members(session, wanted)
+    neighbours = [(k.stream, _wording(k.features.words)) for k in kept if k.features]
+    more = match_index.stats(session, {t for _, w in neighbours for t in w.title | w.summary} - stats.frequency.keys(), half_life)
+    background = Background(
+        TermStats(stats.size, {**more.frequency, **stats.frequency}, {**more.familiarity, **stats.familiarity}),
+        neighbours,
+        summaries,
+    )
+    return place(_known(kept), hits, settings, may_join, background)
+
+
+def keep(session: Session, placed: Iterable[Placement], settings: MatchSettings) -> None:
+    """Keep what matching computed of these placed hits (keyed by candidate id) for later runs."""
+    match_index.keep(session, [_counted(p.hit, p.features) for p in placed], timedelta(days=settings.window_days))
+
+
+def index_stored(session: Session, settings: MatchSettings) -> int:
+    """Compute and keep the features of every clustered candidate that has none, earliest first, a
+    batch at a time (a store upgraded from before the match index); return how many."""
+    half_life = timedelta(days=settings.window_days)
+    unkept = repo.clustered_without_features(session)
+    for start in range(0, len(unkept), INDEX_BATCH):
+        hits = [match_hit(c) for c in repo.candidates_by_id(session, unkept[start : start + INDEX_BATCH])]
+        summaries = _summaries(session, {hit.stream for hit in hits})
+        stats = match_index.stats(session, _terms(read(hits, summaries)), half_life)
+        computed = features(hits, settings, Background(_term_stats(stats), (), summaries))
+        match_index.keep(session, [_counted(h, f) for h, f in zip(hits, computed, strict=True)], half_life)
+        session.flush()
+    return len(unkept)
+
+
+def match_hit(candidate: Candidate) -> MatchHit:
+    """A stored candidate as matching reads it."""
+    return MatchHit(
+        candidate.id, candidate.url, candidate.title, candidate.summary, _seen(candidate), candidate.entities, candidate.stream
+    )
+
+
+def _known(kept: Sequence[Kept]) -> list[KnownCluster]:
+    """The clusters of ``kept`` members, least recently seen first (ties by id)."""
+    by_cluster: dict[int, list[MatchHit | KnownMember]] = defaultdict(list)
+    last_seen: dict[int, datetime] = {}
+    for k in kept:
+        by_cluster[k.cluster_id].append(_member(k))
+        last_seen[k.cluster_id] = max(last_seen.get(k.cluster_id, k.seen), k.seen)
+    order = sorted(by_cluster, key=lambda cluster_id: (last_seen[cluster_id], cluster_id))
+    return [KnownCluster(cluster_id, last_seen[cluster_id], by_cluster[cluster_id]) for cluster_id in order]
+
+
+def _member(kept: Kept) -> MatchHit | KnownMember:
+    """A member as kept, or (no features kept) as a hit whose features this run computes."""
+    if kept.features is None:
+        return MatchHit(kept.id, kept.url, kept.title, kept.summary, kept.seen, kept.entities, kept.stream)
+    block = frozenset(kept.features.block)
+    return KnownMember(
+        kept.id,
+        Features(kept.features.vector, block, web_url(kept.url), identifiers(kept.entities), kept.seen, frozenset(kept.features.names)),
+    )
+
+
+def _counted(hit: MatchHit, computed: Features) -> Counted:
+    assert isinstance(hit.key, int) and hit.seen is not None and computed.words is not None
+    words = computed.words
+    kept = KeptFeatures(
+        {"title": sorted(words.title), "summary": sorted(words.summary), "names": sorted(words.names)},
+        computed.vector,
+        sorted(computed.block),
+        sorted(computed.names),
+    )
+    return Counted(hit.key, hit.seen, kept, {term: words.familiarity.get(term, 0.0) for term in computed.terms})
+
+
+def _wording(words: dict[str, list[str]]) -> Wording:
+    return Wording(frozenset(words["title"]), frozenset(words["summary"]), frozenset(words["names"]))
+
+
+def _summaries(session: Session, streams: Iterable[str]) -> dict[str, list[frozenset[str]]]:
+    recent = match_index.recent_summaries(session, streams, SUMMARIES_PER_STREAM)
+    return {stream: [frozenset(terms) for terms in rows] for stream, rows in recent.items()}
+
+
+def _terms(reading: Reading) -> set[str]:
+    return {term for weights in reading.weights for term in weights}
+
+
+def _term_stats(stats: match_index.Stats) -> TermStats:
+    return TermStats(stats.size, stats.frequency, stats.familiarity)
+
+
+def _url_keys(candidates: Iterable[Candidate]) -> list[str]:
+    """The keys a candidate with one of these web URLs is stored under, whatever its role."""
+    urls = sorted({c.url for c in candidates if c.url.startswith("https://")})
+    return [key for url in urls for key in (url, *(f"{role}:{url}" for role in sorted(ZERO_WEIGHT_ROLES)))]
+
+
+def _seen(candidate: Candidate) -> datetime:
+    return candidate.published_at or candidate.fetched_at
+

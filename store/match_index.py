@@ -1,0 +1,237 @@
+"""What matching keeps between runs (the ``match_*`` tables), read and written.
+
+A run reads the statistics of its hits' terms, the postings of their rare terms near each hit's
+time (to find the few clusters that can take them), and the features kept for those clusters'
+members; it writes its own hits' features, postings and counts. So its cost follows the hits it
+matches and the stories they tell, not the size of the store.
+
+Document frequencies decay by half every ``half_life`` of the corpus clock (the latest time a
+counted hit was seen), so a term is rare or common by recent hits, as it would be over a window.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import (
+    Candidate,
+    ClusterMember,
+    MatchCorpus,
+    MatchFeatures,
+    MatchPosting,
+    MatchTerm,
+)
+from store.repo import _insert
+
+_PER_QUERY = 500  # databases cap the parameters of one statement
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The decayed corpus size and, for the terms asked, decayed frequencies and familiarity."""
+
+    size: float
+    frequency: dict[str, float]
+    familiarity: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class KeptFeatures:
+    """What a run computed of a hit, as kept (a ``MatchFeatures`` row)."""
+
+    words: dict[str, list[str]]  # title, summary, names: its terms by field
+    vector: dict[str, float]  # widened, unit length
+    block: list[str]  # its rare terms then
+    names: list[str]  # its rare terms written as names
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A clustered candidate as matching reads it back: its features when a run kept them, else its
+    text (to compute them again)."""
+
+    cluster_id: int
+    id: int
+    url: str
+    seen: datetime  # published, else fetched
+    entities: dict[str, Any]
+    stream: str
+    title: str
+    summary: str
+    features: KeptFeatures | None  # None: no run kept any (placed by hand, or before the tables)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One placed hit to keep: its features, and the terms it adds to the document frequencies with
+    the familiarity of each."""
+
+    candidate_id: int
+    seen: datetime
+    features: KeptFeatures
+    terms: Mapping[str, float]  # term → familiarity
+
+
+def decayed(value: float, at: datetime, clock: datetime, half_life: timedelta) -> float:
+    """``value`` counted at ``at``, as of ``clock``."""
+    return float(value * 0.5 ** max(0.0, (clock - at) / half_life))
+
+
+def stats(session: Session, terms: Iterable[str], half_life: timedelta) -> Stats:
+    """The corpus size and these terms' frequencies as of the corpus clock (nothing before the first run)."""
+    corpus = session.get(MatchCorpus, 1)
+    if corpus is None:
+        return Stats(0.0, {}, {})
+    frequency, familiarity = {}, {}
+    for chunk in _chunks(sorted(set(terms))):
+        for row in session.exec(select(MatchTerm).where(col(MatchTerm.term).in_(chunk))):
+            frequency[row.term] = decayed(row.frequency, row.counted_at, corpus.counted_at, half_life)
+            familiarity[row.term] = row.familiarity
+    return Stats(corpus.size, frequency, familiarity)
+
+
+def is_empty(session: Session) -> bool:
+    """No run has counted anything yet (a new store, or one upgraded from before these tables)."""
+    return session.get(MatchCorpus, 1) is None
+
+
+def clusters_sharing(session: Session, hits: Sequence[tuple[datetime, frozenset[str]]], window: timedelta) -> set[int]:
+    """The clusters holding a member that shares a rare term with one of ``hits`` (seen, rare terms)
+    and was seen within ``window`` of it. Hits close in time are looked up together: a query per
+    span of a window, a handful per run."""
+    found: set[int] = set()
+    for span in _spans(sorted((seen, block) for seen, block in hits if block), window):
+        terms = sorted(set().union(*(block for _, block in span)))
+        postings: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+        for chunk in _chunks(terms):
+            rows = session.execute(
+                sqlalchemy.select(col(MatchPosting.term), col(MatchPosting.seen_at), col(ClusterMember.cluster_id))
+                .join(ClusterMember, col(ClusterMember.candidate_id) == col(MatchPosting.candidate_id))
+                .where(
+                    col(MatchPosting.term).in_(chunk),
+                    col(MatchPosting.seen_at).between(span[0][0] - window, span[-1][0] + window),
+                )
+            )
+            for term, seen_at, cluster_id in rows:
+                postings[term].append((seen_at, cluster_id))
+        for seen, block in span:
+            found.update(
+                cluster_id for term in block for seen_at, cluster_id in postings[term] if abs(seen_at - seen) <= window
+            )
+    return found
+
+
+def _spans(
+    hits: list[tuple[datetime, frozenset[str]]], window: timedelta
+) -> Iterator[list[tuple[datetime, frozenset[str]]]]:
+    """``hits`` (sorted by time) cut where a span would grow longer than ``window``."""
+    span: list[tuple[datetime, frozenset[str]]] = []
+    for hit in hits:
+        if span and hit[0] - span[0][0] > window:
+            yield span
+            span = []
+        span.append(hit)
+    if span:
+        yield span
+
+
+def members(session: Session, cluster_ids: Iterable[int]) -> list[Kept]:
+    """The members of these clusters, earliest seen first, with the features kept for them."""
+    seen = func.coalesce(col(Candidate.published_at), col(Candidate.fetched_at))
+    found: list[Kept] = []
+    for chunk in _chunks(sorted(cluster_ids)):
+        rows = session.execute(
+            sqlalchemy.select(
+                col(ClusterMember.cluster_id),
+                col(Candidate.id),
+                col(Candidate.url),
+                seen,
+                col(Candidate.entities),
+                col(Candidate.stream),
+                col(Candidate.title),
+                col(Candidate.summary),
+                col(MatchFeatures.words),
+                col(MatchFeatures.vector),
+                col(MatchFeatures.block),
+                col(MatchFeatures.names),
+            )
+            .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
+            .outerjoin(MatchFeatures, col(MatchFeatures.candidate_id) == col(Candidate.id))
+            .where(col(ClusterMember.cluster_id).in_(chunk))
+            .order_by(col(ClusterMember.cluster_id), seen, col(Candidate.id))
+        )
+        for cluster_id, id, url, seen_at, entities, stream, title, summary, words, vector, block, names in rows:
+            kept = None if words is None else KeptFeatures(words, vector, block, names)
+            found.append(Kept(cluster_id, id, url, seen_at, entities, stream, title, summary, kept))
+    return found
+
+
+def recent_summaries(session: Session, streams: Iterable[str], per_stream: int) -> dict[str, list[list[str]]]:
+    """The summary terms of each stream's latest ``per_stream`` kept hits: where its template shows."""
+    found: dict[str, list[list[str]]] = {}
+    for stream in sorted(set(streams)):
+        rows = session.exec(
+            select(MatchFeatures.words)
+            .join(Candidate, col(Candidate.id) == col(MatchFeatures.candidate_id))
+            .where(col(Candidate.stream) == stream)
+            .order_by(col(Candidate.id).desc())
+            .limit(per_stream)
+        )
+        found[stream] = [words.get("summary", []) for words in rows]
+    return found
+
+
+def keep(session: Session, counted: Sequence[Counted], half_life: timedelta) -> None:
+    """Write these hits' features and postings, and add them to the decayed counts."""
+    if not counted:
+        return
+    rows = [{"candidate_id": c.candidate_id, **dataclasses.asdict(c.features)} for c in counted]
+    for chunk in _chunks(rows):
+        session.execute(_insert(session, MatchFeatures), chunk)
+    postings = [{"term": term, "seen_at": c.seen, "candidate_id": c.candidate_id} for c in counted for term in c.features.block]
+    for chunk in _chunks(postings):
+        session.execute(_insert(session, MatchPosting).on_conflict_do_nothing(), chunk)
+    _count(session, counted, half_life)
+
+
+def _count(session: Session, counted: Sequence[Counted], half_life: timedelta) -> None:
+    corpus = session.get(MatchCorpus, 1)
+    latest = max(c.seen for c in counted)
+    clock = latest if corpus is None else max(corpus.counted_at, latest)
+    size = len(counted) + (0.0 if corpus is None else decayed(corpus.size, corpus.counted_at, clock, half_life))
+    if corpus is None:
+        session.add(MatchCorpus(size=size, counted_at=clock))
+    else:
+        corpus.size, corpus.counted_at = size, clock
+    added = Counter(term for c in counted for term in c.terms)
+    familiarity: dict[str, float] = {}
+    for c in counted:
+        for term, zipf in c.terms.items():
+            familiarity[term] = max(familiarity.get(term, 0.0), zipf)
+    stored = {
+        row.term: row
+        for chunk in _chunks(sorted(added))
+        for row in session.exec(select(MatchTerm).where(col(MatchTerm.term).in_(chunk)))
+    }
+    for term, count in added.items():
+        if (row := stored.get(term)) is None:
+            session.add(MatchTerm(term=term, frequency=count, familiarity=familiarity[term], counted_at=clock))
+        else:
+            row.frequency = decayed(row.frequency, row.counted_at, clock, half_life) + count
+            row.familiarity = max(row.familiarity, familiarity[term])
+            row.counted_at = clock
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), _PER_QUERY):
+        yield items[start : start + _PER_QUERY]
