@@ -185,13 +185,14 @@ def _place_one(
         best = max(sharing, key=lambda c: (c.similarity(features), -index.order[c]))
         return Placement(hit, best, 1.0, SHARED_IDENTIFIER, features)
     scored = [
-        (cluster.similarity(features) * cluster.name_agreement(features), -index.order[cluster], cluster)
+        (score, -index.order[cluster], cluster)
         for cluster in index.block_of(features)
-        if cluster.within(features.seen, window) and not cluster.conflicts(features) and allowed(cluster)
+        if cluster.within(features.seen, window)
+        and not cluster.conflicts(features)
+        and (score := cluster.similarity(features) * cluster.name_agreement(features)) >= settings.threshold
     ]
-    if scored:
-        score, _, cluster = max(scored, key=lambda s: (s[0], s[1]))
-        if score >= settings.threshold:
+    for score, _, cluster in sorted(scored, key=lambda s: (s[0], s[1]), reverse=True):
+        if allowed(cluster):  # asked last: the reviewers' decisions are the dearest check
             return Placement(hit, cluster, score, SIMILAR, features)
     return Placement(hit, OpenCluster(hit.key, None), 1.0, FOUNDED, features)
 

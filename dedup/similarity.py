@@ -141,9 +141,7 @@ class Corpus:
 
 
 def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(value * b.get(term, 0.0) for term, value in a.items())
+    return sum(a[term] * b[term] for term in a.keys() & b.keys())
 
 
 def norm(vector: Mapping[str, float]) -> float:

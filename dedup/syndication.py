@@ -58,13 +58,14 @@ def simhash(text: str, shingle: int = SHINGLE) -> int | None:
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None
-    weights = [0] * BITS
-    for start in range(len(tokens) - shingle + 1):
-        feature = " ".join(tokens[start : start + shingle]).encode()
-        value = int.from_bytes(hashlib.blake2b(feature, digest_size=BITS // 8).digest(), "big")
-        for bit in range(BITS):
-            weights[bit] += 1 if value >> bit & 1 else -1
-    return sum(1 << bit for bit, weight in enumerate(weights) if weight > 0)
+    values = (
+        int.from_bytes(hashlib.blake2b(" ".join(tokens[start : start + shingle]).encode(), digest_size=BITS // 8).digest(), "big")
+        for start in range(len(tokens) - shingle + 1)
+    )
+    # bit i of the result is set when most shingles set it: counted a column at a time, most significant first
+    columns = zip(*(format(value, f"0{BITS}b") for value in values), strict=True)
+    shingles = len(tokens) - shingle + 1
+    return sum(1 << (BITS - 1 - i) for i, column in enumerate(columns) if 2 * column.count("1") > shingles)
 
 
 def distance(a: int, b: int) -> int:

@@ -55,7 +55,16 @@ from sources import (
 )
 from sources.freshness import fresh_for
 from sources.submissions import read_submissions
-from store import Candidate, Cluster, QueueState, SourceState, now, repo, session_scope
+from store import (
+    Candidate,
+    Cluster,
+    QueueState,
+    SourceState,
+    match_index,
+    now,
+    repo,
+    session_scope,
+)
 
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=6)  # a failing source is retried at least this often, never disabled
@@ -491,6 +500,8 @@ def reprocess(config: Config, engine: Engine, streams: list[str] | None = None) 
         changed = _update_stored(session, newest.values())
         clusters = _clusters_following(session, changed)
         session.flush()
+        match_index.forget(session, [c.candidate_id for c in changed])  # what matching kept of their old text
+        matching.index_stored(session, config.matching)
         at = now()
         promotions = [p for c in clusters if (p := recount(session, c, at, settings=config.matching))]
     match = match_and_promote(engine, config.matching)
@@ -499,6 +510,7 @@ def reprocess(config: Config, engine: Engine, streams: list[str] | None = None) 
 
 @dataclass(frozen=True)
 class _Changed:
+    candidate_id: int
     old_title: str
     new_title: str
     cluster_id: int | None
@@ -522,7 +534,8 @@ def _update_stored(session: Session, fresh: Iterable[Candidate]) -> list[_Change
             values |= {"published_at": candidate.published_at, "published_is_fallback": False}
         updates = {name: value for name, value in values.items() if getattr(current, name) != value}
         if updates:
-            changed.append(_Changed(current.title, updates.get("title", current.title), cluster_id))
+            assert current.id is not None
+            changed.append(_Changed(current.id, current.title, updates.get("title", current.title), cluster_id))
             for name, value in (updates | {"raw_sha256": candidate.raw_sha256}).items():
                 setattr(current, name, value)
     return changed

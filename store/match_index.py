@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from store.models import (
@@ -202,6 +202,14 @@ def keep(session: Session, counted: Sequence[Counted], half_life: timedelta) -> 
     for chunk in _chunks(postings):
         session.execute(_insert(session, MatchPosting).on_conflict_do_nothing(), chunk)
     _count(session, counted, half_life)
+
+
+def forget(session: Session, candidate_ids: Sequence[int]) -> None:
+    """Drop the features and postings kept for these candidates (their text changed). What they
+    added to the counts stays, and decays."""
+    for chunk in _chunks(candidate_ids):
+        session.execute(delete(MatchPosting).where(col(MatchPosting.candidate_id).in_(chunk)))
+        session.execute(delete(MatchFeatures).where(col(MatchFeatures.candidate_id).in_(chunk)))
 
 
 def _count(session: Session, counted: Sequence[Counted], half_life: timedelta) -> None:

@@ -19,6 +19,7 @@ from lpi.cli import app
 from lpi.config import load_config
 from lpi.pipeline import RENORMALIZED, reprocess, run_cycle
 from store import Candidate, Cluster, ClusterMember, open_engine, session_scope
+from store.models import MatchFeatures
 from tests.conftest import INTAKE_STREAMS
 from tests.conftest import write_config as configure
 from tests.replay import ReplayServer, Route
@@ -35,6 +36,13 @@ def candidates(engine: Engine) -> dict[str, dict[str, Any]]:
             select(Candidate, ClusterMember.cluster_id).join(ClusterMember, col(ClusterMember.candidate_id) == col(Candidate.id))
         )
         return {c.key: {"id": c.id, "cluster": cluster, **{f: getattr(c, f) for f in FIELDS}} for c, cluster in rows}
+
+
+def kept_words(engine: Engine) -> dict[str, dict[str, list[str]]]:
+    """What matching kept of each stored hit's text, by key."""
+    with session_scope(engine) as session:
+        rows = session.exec(select(Candidate.key, MatchFeatures.words).join(MatchFeatures, col(MatchFeatures.candidate_id) == col(Candidate.id)))
+        return dict(rows.all())
 
 
 def fresh_cycle(tmp_path: Path, replay: ReplayServer, read: Callable[[Engine], T]) -> T:
@@ -89,7 +97,7 @@ def test_a_corrected_configuration_updates_stored_hits_in_place_and_recounts_the
     bbc["publisher"] = "theverge.com"
     del news_search["publisher_from"]
     run_cycle(load_config(configure(tmp_path / "mistaken.yaml", replay, database_url, mistaken)), engine)
-    before = candidates(engine)
+    before, before_words = candidates(engine), kept_words(engine)
     corrected = configure(tmp_path / "corrected.yaml", replay, database_url)
 
     assert "0 stored hits updated; 0 clusters recounted" in lpi_reprocess(corrected, "tech-press")  # not those streams
@@ -104,10 +112,13 @@ def test_a_corrected_configuration_updates_stored_hits_in_place_and_recounts_the
     assert {key: (row["id"], row["cluster"]) for key, row in after.items()} == {
         key: (row["id"], row["cluster"]) for key, row in before.items()
     }  # same ids, same clusters
-    fresh = fresh_cycle(tmp_path, replay, candidates)
+    fresh, fresh_words = fresh_cycle(tmp_path, replay, lambda e: (candidates(e), kept_words(e)))
     assert {key: {f: row[f] for f in FIELDS} for key, row in after.items()} == {
         key: {f: row[f] for f in FIELDS} for key, row in fresh.items()
     }  # every field as a fresh cycle under the corrected configuration stores it
+    words = kept_words(engine)
+    assert words == fresh_words  # and what matching keeps of the text follows it
+    assert any(words[key] != before_words[key] for key in changed)
 
     with session_scope(engine) as session:
         clusters = {c.id: c for c in session.exec(select(Cluster))}
