@@ -40,7 +40,7 @@ from store import (
     open_engine,
     session_scope,
 )
-from store.migrate import head_revision
+from store.migrate import MIGRATIONS, head_revision
 
 CHUNK = 5_000  # rows per INSERT batch
 REVIEWED_AFTER = timedelta(
@@ -54,12 +54,14 @@ NOT_SAME_EVERY = (
 )
 WIRE_ORIGIN = "apnews.com"
 # Bump when what a store holds changes (the generator's output or the fill): cached stores rebuild.
-DATA_VERSION = 3
+DATA_VERSION = 4
 
 
 def version(stored: int, new: int, per_day: float, seed: int) -> str:
-    """What a cached store was built from: the data version, its parameters and the schema."""
-    key = f"{DATA_VERSION}/{stored}/{new}/{per_day}/{seed}/{head_revision()}"
+    """What a cached store was built from: the data version, its parameters and the schema (the
+    migrations' text, so an edited migration rebuilds too)."""
+    schema = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(MIGRATIONS.glob("versions/*.py")))).hexdigest()
+    key = f"{DATA_VERSION}/{stored}/{new}/{per_day}/{seed}/{head_revision()}/{schema}"
     return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 

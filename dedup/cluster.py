@@ -40,6 +40,7 @@ class Features:
     names: frozenset[str] = frozenset()  # its rare terms written as names: Slack, Copilot, Air Canada
     words: Wording | None = None  # what it was read as: what a later run widens its hits with
     terms: frozenset[str] = frozenset()  # its matching terms, as counted in the document frequencies
+    salience: Mapping[str, float] = field(default_factory=dict)  # rare term → its weight in the hit's own words
 
 
 @dataclass(eq=False)

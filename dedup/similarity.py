@@ -11,6 +11,7 @@ telling and is not doubled).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +41,9 @@ PRIOR_HITS = 20
 BACKGROUND_WEIGHT = 0.5
 FAMILIAR = 7.0
 BOILERPLATE_MIN = 3
+# A hit is widened by its nearest among the NEIGHBOUR_CANDIDATES hits that share the most of its
+# rare terms' weight: the nearest are among them, and the work stays bounded however common a term.
+NEIGHBOUR_CANDIDATES = 50
 # A widened vector keeps its heaviest terms only: the rest weigh little, and cost every comparison
 # and every stored vector (no change in the dev set's scores down to 50).
 WIDENED_TERMS = 50
@@ -158,15 +162,20 @@ def widen(
 ) -> list[Vector]:
     """The ``first`` vectors (all by default), each plus its ``neighbours`` most similar others among
     all (cosine at least ``floor``), each weighted by that cosine, normalized again. Only vectors
-    sharing a term of ``blocks`` (the rare ones) are compared, so the work grows with the overlaps,
-    not with the square of the corpus."""
+    sharing a term of ``blocks`` (the rare ones) are compared, the NEIGHBOUR_CANDIDATES sharing the
+    most weight, so the work grows with the hits, not with the square of the corpus."""
     index: dict[str, list[int]] = defaultdict(list)
     for position, block in enumerate(blocks):
         for term in block:
             index[term].append(position)
     widened = []
     for position, (vector, block) in enumerate(zip(vectors[:first], blocks[:first], strict=True)):
-        others = {other for term in block for other in index[term] if other != position}
+        shared: dict[int, float] = defaultdict(float)
+        for term in block:
+            for other in index[term]:
+                shared[other] += vector.get(term, 0.0)
+        shared.pop(position, None)  # itself
+        others = heapq.nsmallest(NEIGHBOUR_CANDIDATES, shared, key=lambda other: (-shared[other], other))
         nearest = sorted(((dot(vector, vectors[other]), other) for other in others), reverse=True)[:neighbours]
         close = [(cosine, other) for cosine, other in nearest if cosine >= floor]
         total = dict(vector)

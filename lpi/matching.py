@@ -9,13 +9,14 @@ URL, and those clusters' members' features. A run's cost follows its hits, not t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from dedup.cluster import Features, identifiers
+from dedup.cluster import Features
 from dedup.matcher import (
+    CLUSTER_CANDIDATES,
     Background,
     JoinRule,
     KnownCluster,
@@ -27,10 +28,9 @@ from dedup.matcher import (
     features,
     place,
     read,
-    web_url,
 )
 from dedup.normalize import ZERO_WEIGHT_ROLES
-from dedup.similarity import Corpus, TermStats, Wording
+from dedup.similarity import NEIGHBOUR_CANDIDATES, Corpus, TermStats, Wording
 from store import match_index, repo
 from store.match_index import Counted, Kept, KeptFeatures
 from store.models import Candidate
@@ -49,17 +49,25 @@ def placements(session: Session, pending: Sequence[Candidate], settings: MatchSe
     reading = read(hits, summaries)
     stats = match_index.stats(session, _terms(reading), half_life)
     corpus = Corpus.of(reading.weights, reading.wordings, _term_stats(stats))
-    rare = [(_seen(c), corpus.block(weights)) for c, weights in zip(pending, reading.weights, strict=True)]
-    wanted = match_index.clusters_sharing(session, rare, window) | repo.clusters_holding(session, _url_keys(pending))
-    kept = match_index.members(session, wanted)
-    neighbours = [(k.stream, _wording(k.features.words)) for k in kept if k.features]
+    salience = [_salience(corpus, weights, words.names) for weights, words in zip(reading.weights, reading.wordings, strict=True)]
+    offered = match_index.sharing(
+        session,
+        [(_seen(c), rare) for c, rare in zip(pending, salience, strict=True)],
+        window,
+        clusters=CLUSTER_CANDIDATES,
+        candidates=NEIGHBOUR_CANDIDATES,
+    )
+    kept = match_index.members(session, offered.clusters | repo.clusters_holding(session, _url_keys(pending)))
+    lacking = [k.id for k in kept if k.vector is None]  # placed by hand: read whole, computed again
+    unkept = dict(zip(lacking, repo.candidates_by_id(session, lacking), strict=True))
+    neighbours = [(stream, _wording(words)) for stream, words in match_index.words(session, offered.candidates)]
     more = match_index.stats(session, {t for _, w in neighbours for t in w.title | w.summary} - stats.frequency.keys(), half_life)
     background = Background(
         TermStats(stats.size, {**more.frequency, **stats.frequency}, {**more.familiarity, **stats.familiarity}),
         neighbours,
         summaries,
     )
-    return place(_known(kept), hits, settings, may_join, background)
+    return place(_known(kept, unkept), hits, settings, may_join, background)
 
 
 def keep(session: Session, placed: Iterable[Placement], settings: MatchSettings) -> None:
@@ -89,26 +97,24 @@ def match_hit(candidate: Candidate) -> MatchHit:
     )
 
 
-def _known(kept: Sequence[Kept]) -> list[KnownCluster]:
-    """The clusters of ``kept`` members, least recently seen first (ties by id)."""
+def _known(kept: Sequence[Kept], unkept: Mapping[int, Candidate]) -> list[KnownCluster]:
+    """The clusters of ``kept`` members, least recently seen first (ties by id); ``unkept`` are the
+    members without kept features, read whole."""
     by_cluster: dict[int, list[MatchHit | KnownMember]] = defaultdict(list)
     last_seen: dict[int, datetime] = {}
     for k in kept:
-        by_cluster[k.cluster_id].append(_member(k))
+        by_cluster[k.cluster_id].append(_member(k) if k.id not in unkept else match_hit(unkept[k.id]))
         last_seen[k.cluster_id] = max(last_seen.get(k.cluster_id, k.seen), k.seen)
     order = sorted(by_cluster, key=lambda cluster_id: (last_seen[cluster_id], cluster_id))
     return [KnownCluster(cluster_id, last_seen[cluster_id], by_cluster[cluster_id]) for cluster_id in order]
 
 
-def _member(kept: Kept) -> MatchHit | KnownMember:
-    """A member as kept, or (no features kept) as a hit whose features this run computes."""
-    if kept.features is None:
-        return MatchHit(kept.id, kept.url, kept.title, kept.summary, kept.seen, kept.entities, kept.stream)
-    block = frozenset(kept.features.block)
-    return KnownMember(
-        kept.id,
-        Features(kept.features.vector, block, web_url(kept.url), identifiers(kept.entities), kept.seen, frozenset(kept.features.names)),
-    )
+def _member(kept: Kept) -> KnownMember:
+    """A member with the features a run kept (its URL is stored canonical)."""
+    assert kept.vector is not None and kept.block is not None and kept.names is not None and kept.identifiers is not None
+    url = kept.url if kept.url.startswith("https://") else ""
+    ids = frozenset((kind, value) for kind, value in kept.identifiers)
+    return KnownMember(kept.id, Features(kept.vector, frozenset(kept.block), url, ids, kept.seen, frozenset(kept.names)))
 
 
 def _counted(hit: MatchHit, computed: Features) -> Counted:
@@ -119,8 +125,15 @@ def _counted(hit: MatchHit, computed: Features) -> Counted:
         computed.vector,
         sorted(computed.block),
         sorted(computed.names),
+        sorted([kind, value] for kind, value in computed.identifiers),
     )
     return Counted(hit.key, hit.seen, kept, {term: words.familiarity.get(term, 0.0) for term in computed.terms})
+
+
+def _salience(corpus: Corpus, weights: dict[str, float], names: frozenset[str]) -> dict[str, float]:
+    """Each rare term of a hit with its weight in the hit's own vector (dedup.cluster.Features.salience)."""
+    own = corpus.vector(weights, names)
+    return {term: own[term] for term in corpus.block(weights)}
 
 
 def _wording(words: dict[str, list[str]]) -> Wording:

@@ -12,11 +12,12 @@ counted hit was seen), so a term is rare or common by recent hits, as it would b
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import sqlalchemy
 from sqlalchemy import delete, func
@@ -53,22 +54,22 @@ class KeptFeatures:
     vector: dict[str, float]  # widened, unit length
     block: list[str]  # its rare terms then
     names: list[str]  # its rare terms written as names
+    identifiers: list[list[str]]  # [kind, value]
 
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """A clustered candidate as matching reads it back: its features when a run kept them, else its
-    text (to compute them again)."""
+    """A clustered candidate as matching reads it back: the features a run kept for it, or None
+    (placed by hand, or stored before the index), when its text is read to compute them again."""
 
     cluster_id: int
     id: int
     url: str
     seen: datetime  # published, else fetched
-    entities: dict[str, Any]
-    stream: str
-    title: str
-    summary: str
-    features: KeptFeatures | None  # None: no run kept any (placed by hand, or before the tables)
+    vector: dict[str, float] | None
+    block: list[str] | None
+    names: list[str] | None
+    identifiers: list[list[str]] | None
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,16 @@ def stats(session: Session, terms: Iterable[str], half_life: timedelta) -> Stats
     if corpus is None:
         return Stats(0.0, {}, {})
     frequency, familiarity = {}, {}
-    for chunk in _chunks(sorted(set(terms))):
-        for row in session.exec(select(MatchTerm).where(col(MatchTerm.term).in_(chunk))):
-            frequency[row.term] = decayed(row.frequency, row.counted_at, corpus.counted_at, half_life)
-            familiarity[row.term] = row.familiarity
+    for term, count, zipf, counted_at in _term_rows(session, sorted(set(terms))):
+        frequency[term] = decayed(count, counted_at, corpus.counted_at, half_life)
+        familiarity[term] = zipf
     return Stats(corpus.size, frequency, familiarity)
+
+
+def _term_rows(session: Session, terms: Sequence[str]) -> Iterator[tuple[str, float, float, datetime]]:
+    columns = (col(MatchTerm.term), col(MatchTerm.frequency), col(MatchTerm.familiarity), col(MatchTerm.counted_at))
+    for chunk in _chunks(terms):
+        yield from session.execute(sqlalchemy.select(*columns).where(col(MatchTerm.term).in_(chunk))).tuples()
 
 
 def is_empty(session: Session) -> bool:
@@ -105,37 +111,56 @@ def is_empty(session: Session) -> bool:
     return session.get(MatchCorpus, 1) is None
 
 
-def clusters_sharing(session: Session, hits: Sequence[tuple[datetime, frozenset[str]]], window: timedelta) -> set[int]:
-    """The clusters holding a member that shares a rare term with one of ``hits`` (seen, rare terms)
-    and was seen within ``window`` of it. Hits close in time are looked up together: a query per
-    span of a window, a handful per run."""
-    found: set[int] = set()
-    for span in _spans(sorted((seen, block) for seen, block in hits if block), window):
-        terms = sorted(set().union(*(block for _, block in span)))
-        postings: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+@dataclass(frozen=True)
+class Sharing:
+    """What the postings offer a run's hits: the clusters to score them against, and the stored
+    hits to widen them with."""
+
+    clusters: set[int]
+    candidates: set[int]
+
+
+def sharing(
+    session: Session, hits: Sequence[tuple[datetime, Mapping[str, float]]], window: timedelta, *, clusters: int, candidates: int
+) -> Sharing:
+    """For each of ``hits`` (seen, weight of each of its rare terms), among the stored hits seen
+    within ``window`` of it that share a rare term: the ``clusters`` clusters and the ``candidates``
+    hits sharing the most of its rare terms' weight. Hits close in time are looked up together: a
+    query per span of a window, a handful per run."""
+    found = Sharing(set(), set())
+    for span in _spans(sorted(((seen, salience) for seen, salience in hits if salience), key=lambda hit: hit[0]), window):
+        terms = sorted(set().union(*(salience for _, salience in span)))
+        postings: dict[str, list[tuple[datetime, int, int]]] = defaultdict(list)
         for chunk in _chunks(terms):
             rows = session.execute(
-                sqlalchemy.select(col(MatchPosting.term), col(MatchPosting.seen_at), col(ClusterMember.cluster_id))
+                sqlalchemy.select(
+                    col(MatchPosting.term), col(MatchPosting.seen_at), col(MatchPosting.candidate_id), col(ClusterMember.cluster_id)
+                )
                 .join(ClusterMember, col(ClusterMember.candidate_id) == col(MatchPosting.candidate_id))
                 .where(
                     col(MatchPosting.term).in_(chunk),
                     col(MatchPosting.seen_at).between(span[0][0] - window, span[-1][0] + window),
                 )
             )
-            for term, seen_at, cluster_id in rows:
-                postings[term].append((seen_at, cluster_id))
-        for seen, block in span:
-            found.update(
-                cluster_id for term in block for seen_at, cluster_id in postings[term] if abs(seen_at - seen) <= window
-            )
+            for term, seen_at, candidate_id, cluster_id in rows:
+                postings[term].append((seen_at, candidate_id, cluster_id))
+        for seen, salience in span:
+            by_cluster: dict[int, float] = defaultdict(float)
+            by_candidate: dict[int, float] = defaultdict(float)
+            for term, weight in salience.items():
+                near = [(c, k) for seen_at, c, k in postings[term] if abs(seen_at - seen) <= window]
+                for cluster_id in {k for _, k in near}:
+                    by_cluster[cluster_id] += weight
+                for candidate_id, _ in near:
+                    by_candidate[candidate_id] += weight
+            found.clusters.update(heapq.nsmallest(clusters, by_cluster, key=lambda k: (-by_cluster[k], k)))
+            found.candidates.update(heapq.nsmallest(candidates, by_candidate, key=lambda c: (-by_candidate[c], c)))
     return found
 
 
-def _spans(
-    hits: list[tuple[datetime, frozenset[str]]], window: timedelta
-) -> Iterator[list[tuple[datetime, frozenset[str]]]]:
+def _spans(hits: list[tuple[datetime, T]], window: timedelta) -> Iterator[list[tuple[datetime, T]]]:
     """``hits`` (sorted by time) cut where a span would grow longer than ``window``."""
-    span: list[tuple[datetime, frozenset[str]]] = []
+    span: list[tuple[datetime, T]] = []
     for hit in hits:
         if span and hit[0] - span[0][0] > window:
             yield span
@@ -156,23 +181,31 @@ def members(session: Session, cluster_ids: Iterable[int]) -> list[Kept]:
                 col(Candidate.id),
                 col(Candidate.url),
                 seen,
-                col(Candidate.entities),
-                col(Candidate.stream),
-                col(Candidate.title),
-                col(Candidate.summary),
-                col(MatchFeatures.words),
                 col(MatchFeatures.vector),
                 col(MatchFeatures.block),
                 col(MatchFeatures.names),
+                col(MatchFeatures.identifiers),
             )
             .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
             .outerjoin(MatchFeatures, col(MatchFeatures.candidate_id) == col(Candidate.id))
             .where(col(ClusterMember.cluster_id).in_(chunk))
             .order_by(col(ClusterMember.cluster_id), seen, col(Candidate.id))
         )
-        for cluster_id, id, url, seen_at, entities, stream, title, summary, words, vector, block, names in rows:
-            kept = None if words is None else KeptFeatures(words, vector, block, names)
-            found.append(Kept(cluster_id, id, url, seen_at, entities, stream, title, summary, kept))
+        found.extend(Kept(*row) for row in rows)
+    return found
+
+
+def words(session: Session, candidate_ids: Iterable[int]) -> list[tuple[str, dict[str, list[str]]]]:
+    """The stream and kept words of each of these candidates (those with kept features)."""
+    found: list[tuple[str, dict[str, list[str]]]] = []
+    for chunk in _chunks(sorted(candidate_ids)):
+        rows = session.execute(
+            sqlalchemy.select(col(Candidate.stream), col(MatchFeatures.words))
+            .join(MatchFeatures, col(MatchFeatures.candidate_id) == col(Candidate.id))
+            .where(col(Candidate.id).in_(chunk))
+            .order_by(col(Candidate.id))
+        )
+        found.extend((stream, kept) for stream, kept in rows)
     return found
 
 
@@ -226,18 +259,15 @@ def _count(session: Session, counted: Sequence[Counted], half_life: timedelta) -
     for c in counted:
         for term, zipf in c.terms.items():
             familiarity[term] = max(familiarity.get(term, 0.0), zipf)
-    stored = {
-        row.term: row
-        for chunk in _chunks(sorted(added))
-        for row in session.exec(select(MatchTerm).where(col(MatchTerm.term).in_(chunk)))
-    }
-    for term, count in added.items():
-        if (row := stored.get(term)) is None:
-            session.add(MatchTerm(term=term, frequency=count, familiarity=familiarity[term], counted_at=clock))
-        else:
-            row.frequency = decayed(row.frequency, row.counted_at, clock, half_life) + count
-            row.familiarity = max(row.familiarity, familiarity[term])
-            row.counted_at = clock
+    frequency = {term: float(count) for term, count in added.items()}
+    for term, count, zipf, counted_at in _term_rows(session, sorted(added)):
+        frequency[term] += decayed(count, counted_at, clock, half_life)
+        familiarity[term] = max(zipf, familiarity[term])
+    rows = [{"term": t, "frequency": f, "familiarity": familiarity[t], "counted_at": clock} for t, f in frequency.items()]
+    for chunk in _chunks(rows):
+        upsert = _insert(session, MatchTerm).values(chunk)
+        counted_again = {name: upsert.excluded[name] for name in ("frequency", "familiarity", "counted_at")}
+        session.execute(upsert.on_conflict_do_update(index_elements=["term"], set_=counted_again))
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:

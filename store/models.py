@@ -135,6 +135,7 @@ class MatchFeatures(SQLModel, table=True):
     vector: dict[str, float] = Field(sa_column=Column(JSON, nullable=False))  # widened, unit length
     block: list[str] = Field(sa_column=Column(JSON, nullable=False))  # its rare terms then
     names: list[str] = Field(sa_column=Column(JSON, nullable=False))  # its rare terms written as names
+    identifiers: list[list[str]] = Field(sa_column=Column(JSON, nullable=False))  # [kind, value]: AIID id, docket, CVE
 
 
 class MatchPosting(SQLModel, table=True):

@@ -96,19 +96,23 @@ def test_unclustered_candidates_are_those_in_no_cluster_earliest_published_first
     assert [c.id for c in found] == [earlier, later]
 
 
-def test_clusters_sharing_a_rare_term_near_a_hit_are_found_and_no_others(engine: Engine) -> None:
+def test_the_clusters_sharing_most_of_a_hits_rare_terms_near_its_time_are_offered(engine: Engine) -> None:
     near = cluster(engine, candidate("Delphi crash report", NOW - timedelta(days=10)))
     long_ago = cluster(engine, candidate("Delphi crash report", NOW - timedelta(days=90)))
-    cluster(engine, candidate("Volcano grounds flights", NOW - timedelta(days=3)))
+    volcano = cluster(engine, candidate("Volcano grounds flights", NOW - timedelta(days=3)))
     later = cluster(engine, candidate("Delphi recall widens", NOW + timedelta(days=30)))
+    hits = [(NOW, {"delphi": 0.5, "crash": 0.5}), (NOW - timedelta(days=400), {"volcano": 1.0})]
 
-    with session_scope(engine) as session, statements(engine) as run:
-        found = match_index.clusters_sharing(
-            session, [(NOW, frozenset({"delphi"})), (NOW - timedelta(days=400), frozenset({"volcano"}))], timedelta(days=45)
-        )
+    with session_scope(engine) as session:
+        with statements(engine) as run:
+            offered = match_index.sharing(session, hits, timedelta(days=45), clusters=10, candidates=10)
+            first = match_index.sharing(session, hits, timedelta(days=45), clusters=1, candidates=1)
+        members = repo.members_of(session, [near, later])
 
-    assert found == {near, later} and long_ago not in found
-    assert len(run) == 2  # one query per span of a window: two hits a year apart
+    assert offered.clusters == {near, later} and long_ago not in offered.clusters and volcano not in offered.clusters
+    assert offered.candidates == {c.id for c in [*members[near], *members[later]]}
+    assert first.clusters == {near} and first.candidates == {members[near][0].id}  # sharing "crash" too
+    assert len(run) == 4  # one query per span of a window: two hits a year apart, twice
 
 
 def test_a_run_keeps_features_postings_and_counts(engine: Engine) -> None:

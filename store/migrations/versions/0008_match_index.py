@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("vector", sa.JSON(), nullable=False),
         sa.Column("block", sa.JSON(), nullable=False),
         sa.Column("names", sa.JSON(), nullable=False),
+        sa.Column("identifiers", sa.JSON(), nullable=False),
     )
     op.create_table(
         "match_posting",
