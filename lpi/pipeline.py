@@ -36,7 +36,7 @@ from flows.schedules import stream_cadences
 from lpi import matching
 from lpi.config import Config
 from lpi.health import OUTAGE_MARKER, is_network_failure, is_outage, source_health
-from lpi.summary import CycleSummary, MatchReport, Outage, Promotion, SourceReport
+from lpi.summary import CycleSummary, MatchReport, Outage, Parked, Promotion, SourceReport
 from review import decisions_for_matching, flag_for_another_look
 from review.scope import cluster_scope, state_for
 from sources import (
@@ -379,8 +379,12 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
         report.clustered, report.new_clusters = len(placements), sum(p.founded for p in placements)
         session.flush()
         for cluster_id in sorted(touched):
-            if promotion := recount(session, touched[cluster_id], at, settings=settings):
+            cluster = touched[cluster_id]
+            was = cluster.state
+            if promotion := recount(session, cluster, at, settings=settings):
                 report.promoted.append(promotion)
+            elif cluster.state is QueueState.EXCLUDED and was is not QueueState.EXCLUDED and cluster.independent_count >= 2:
+                report.parked.append(Parked(cluster_id, cluster.title))  # would have been promoted
     return report
 
 

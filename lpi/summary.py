@@ -46,6 +46,16 @@ class MatchReport:
     clustered: int = 0
     new_clusters: int = 0
     promoted: list[Promotion] = field(default_factory=list)
+    parked: list[Parked] = field(default_factory=list)  # at two independent sources, but out of scope
+
+
+@dataclass(frozen=True)
+class Parked:
+    """A cluster that reached two independent sources in this run but was parked, not promoted: its
+    confirming hits are all out of scope."""
+
+    cluster_id: int
+    title: str
 
 
 @dataclass
@@ -136,6 +146,8 @@ class CycleSummary:
             lines.append(f"  STALE  {stale.source_id}: {'; '.join(stale.reasons)}")
         for p in self.match.promoted:
             lines.append(f"  promoted #{p.cluster_id} {p.title!r} — origins: {', '.join(p.origins)}")
+        for parked in self.match.parked:
+            lines.append(f"  parked out of scope #{parked.cluster_id} {parked.title!r} (lpi queue list --state out-of-scope)")
         return "\n".join(lines)
 
     def render_markdown(self) -> str:
@@ -159,6 +171,9 @@ class CycleSummary:
         if self.match.promoted:
             out += ["", "## Promoted to the verification queue", "", "| cluster | title | origins |", "|---:|---|---|"]
             out += [f"| {p.cluster_id} | {markdown_cell(p.title)} | {', '.join(p.origins)} |" for p in self.match.promoted]
+        if self.match.parked:
+            out += ["", "## Parked out of scope", "", "| cluster | title |", "|---:|---|"]
+            out += [f"| {p.cluster_id} | {markdown_cell(p.title)} |" for p in self.match.parked]
         return "\n".join(out) + "\n"
 
 

@@ -149,6 +149,8 @@ def test_out_of_scope_clusters_are_kept_visible_and_out_of_the_queue_until_in_sc
         assert all(any(why in reason for reason in m["reasons"]) for m in scope["members"])
     # (c) an LLM incident in production is promoted as before, and is the only promotion
     assert air_canada.state is QueueState.PROMOTED and [p.cluster_id for p in first.match.promoted] == [air_canada.id]
+    assert {p.cluster_id for p in first.match.parked} == {waymo.id, avianca.id}  # at two, but parked: the run says so
+    assert f"parked out of scope #{waymo.id}" in first.render_text() and "## Parked out of scope" in first.render_markdown()
     assert (zoox.state, mycity.state) == (QueueState.EXCLUDED, QueueState.EXCLUDED)
 
     parked = {waymo.id, avianca.id, zoox.id, mycity.id}
