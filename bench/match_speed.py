@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 import lpi.matching
 import lpi.pipeline
@@ -47,7 +47,8 @@ from bench.query_plans import Plan
 from bench.speed_store import Store, cached
 from bench.synthetic_intake import Arrival
 from dedup import KnownCluster, MatchSettings, normalize, place
-from store import open_engine, repo, session_scope
+from dedup.quality import Scores, bcubed
+from store import Candidate, open_engine, repo, session_scope
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RAW_SHA = "0" * 64  # the raw payload is not what is timed here
@@ -65,10 +66,19 @@ class Timing:
     compared: int  # stored hits the matcher compared the new ones with (clusters sharing a rare term or a URL)
     joined: int  # new hits that joined a stored cluster
     founded: int  # clusters the new hits opened
+    quality: Scores  # B-cubed of the new hits' clusters against their stories
 
     @property
     def total(self) -> float:
         return self.normalize + self.store + self.load + self.match + self.write
+
+    @property
+    def precision(self) -> float:
+        return self.quality.precision
+
+    @property
+    def recall(self) -> float:
+        return self.quality.recall
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,7 @@ def run_once(
         engine,
         f"SELECT count(*) FROM cluster_member WHERE candidate_id > {stored_candidates} AND cluster_id <= {stored_clusters}",
     )
+    quality = _quality(engine, candidates, arrivals)
     engine.dispose()
     if report.clustered != len(arrivals):
         raise AssertionError(
@@ -154,7 +165,22 @@ def run_once(
         compared=clock.compared,
         joined=joined,
         founded=report.new_clusters,
+        quality=quality,
     )
+
+
+def _quality(engine: Engine, candidates: Sequence[Candidate], arrivals: Sequence[Arrival]) -> Scores:
+    """B-cubed of where the new hits went against the stories they report. The stored clusters
+    are the stories themselves, so a new hit in another story's stored cluster counts against."""
+    with engine.connect() as connection:
+        placed = dict(
+            connection.execute(
+                text("SELECT candidate.key, cluster_member.cluster_id FROM candidate JOIN cluster_member ON candidate_id = candidate.id"
+                     " WHERE candidate.key IN :keys").bindparams(bindparam("keys", expanding=True)),
+                {"keys": [c.key for c in candidates]},
+            ).tuples().all()
+        )
+    return bcubed([placed[c.key] for c in candidates], [a.story for a in arrivals])
 
 
 def _scalar(engine: Engine, query: str) -> int:
@@ -217,8 +243,8 @@ def _warm_up(arrivals: list[Arrival]) -> None:
 
 
 COLUMNS = (
-    "| backend | stored | hits/s | ms/hit | × 10k | normalize | store | load | match | write+recount | compared | joined | new clusters |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| backend | stored | hits/s | ms/hit | × 10k | normalize | store | load | match | write+recount | compared | joined | new clusters | B³ P | B³ R |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 )
 
 
@@ -235,7 +261,7 @@ def _row(result: Result, results: list[Result]) -> str:
         f"| {result.backend} | {_size(result.stored)} | {1 / per_hit:,.0f} "
         f"| {per_hit * 1000:.2f} | {ratio:.2f} | {steps} "
         f"| {result.median('compared'):,.0f} | {result.median('joined'):.0f} "
-        f"| {result.median('founded'):.0f} |"
+        f"| {result.median('founded'):.0f} | {result.median('precision'):.3f} | {result.median('recall'):.3f} |"
     )
 
 

@@ -533,6 +533,7 @@ class Arrival:
     spec: SourceSpec
     role: str  # the stream's
     fetched_at: datetime
+    story: tuple[int, str] | None = None  # the story it reports: where matching should put it
 
 
 def arrival(h: History, index: int) -> Arrival:
