@@ -58,12 +58,14 @@ def test_a_run_restores_the_store_and_times_every_step(
         first.joined > 0 and first.founded > 0
     )  # some join stored clusters, some are new
     assert first.compared > 0  # the window held stored hits to compare with
+    assert len({a.story for a in arrivals}) < NEW and 0.5 < first.quality.precision <= 1 and 0.5 < first.quality.recall <= 1
     assert min(first.normalize, first.store, first.load, first.match, first.write) > 0
     # restored in between: the second run found the same store and did the same
-    assert (again.joined, again.founded, again.compared) == (
+    assert (again.joined, again.founded, again.compared, again.quality) == (
         first.joined,
         first.founded,
         first.compared,
+        first.quality,
     )
     store.discard()
 
