@@ -57,6 +57,23 @@ class OpenCluster:
     size: int = 0
     _length: float = 0.0
 
+    @classmethod
+    def kept(
+        cls,
+        ref: Hashable,
+        last_seen: datetime | None,
+        total: Vector,
+        block: set[str],
+        identifiers: set[tuple[str, str]],
+        names: set[str],
+        size: int,
+        urls: set[str] | None = None,
+    ) -> OpenCluster:
+        """A cluster as an earlier run summed it: what its members added, without the members."""
+        cluster = cls(ref, last_seen, dict(total), block, urls or set(), identifiers, names, size)
+        cluster._length = norm(cluster.total)
+        return cluster
+
     def add(self, member: Features) -> None:
         for term, value in member.vector.items():
             self.total[term] = self.total.get(term, 0.0) + value

@@ -85,6 +85,15 @@ class KnownCluster:
 
 
 @dataclass(frozen=True)
+class KeptCluster:
+    """A cluster as an earlier run left it: summed (an OpenCluster) and its members' keys, which
+    reviewers' decisions are about. Read instead of its members."""
+
+    cluster: OpenCluster
+    members: Sequence[Hashable]
+
+
+@dataclass(frozen=True)
 class Background:
     """What earlier runs kept that bears on this one (nothing when clustering a file): their term
     statistics, their hits that may neighbour the new ones (stream, wording), and their latest
@@ -144,7 +153,7 @@ def any_join(key: Hashable, members: Sequence[Hashable]) -> bool:
 
 
 def place(
-    known: Sequence[KnownCluster],
+    known: Sequence[KnownCluster | KeptCluster],
     new: Sequence[MatchHit],
     settings: MatchSettings,
     may_join: JoinRule = any_join,
@@ -152,11 +161,14 @@ def place(
 ) -> list[Placement]:
     """Place each of ``new`` in turn into ``known`` or a cluster opened by an earlier new hit,
     never into a cluster ``may_join`` refuses (the hit then looks further, or founds its own)."""
-    unkept = [m for c in known for m in c.members if isinstance(m, MatchHit)]
+    unkept = [m for c in known if isinstance(c, KnownCluster) for m in c.members if isinstance(m, MatchHit)]
     features_of = features([*unkept, *new], settings, background)
     computed = iter(features_of)
     index = _Index()
     for cluster in known:
+        if isinstance(cluster, KeptCluster):
+            index.adopt(cluster.cluster, cluster.members)
+            continue
         opened = OpenCluster(cluster.ref, cluster.last_seen)
         for member in cluster.members:
             index.add(opened, member.key, member.features if isinstance(member, KnownMember) else next(computed))
@@ -262,6 +274,17 @@ class _Index:
         for term in member.block - cluster.block:
             self.by_term[term].append(cluster)
         cluster.add(member)
+
+    def adopt(self, cluster: OpenCluster, keys: Sequence[Hashable]) -> None:
+        """Index a cluster summed already, with its members' keys."""
+        self.order.setdefault(cluster, len(self.order))
+        self.members[cluster].extend(keys)
+        for url in cluster.urls:
+            self.by_url.setdefault(url, cluster)
+        for identifier in cluster.identifiers:
+            self.by_identifier[identifier].append(cluster)
+        for term in cluster.block:
+            self.by_term[term].append(cluster)
 
     def sharing_identifier(self, hit: Features) -> list[OpenCluster]:
         return _unique(c for identifier in hit.identifiers for c in self.by_identifier.get(identifier, ()))

@@ -9,16 +9,17 @@ URL, and those clusters' members' features. A run's cost follows its hits, not t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from dedup.cluster import Features
+from dedup.cluster import Features, OpenCluster
 from dedup.matcher import (
     CLUSTER_CANDIDATES,
     Background,
     JoinRule,
+    KeptCluster,
     KnownCluster,
     KnownMember,
     MatchHit,
@@ -57,9 +58,8 @@ def placements(session: Session, pending: Sequence[Candidate], settings: MatchSe
         clusters=CLUSTER_CANDIDATES,
         candidates=NEIGHBOUR_CANDIDATES,
     )
-    kept = match_index.members(session, offered.clusters | repo.clusters_holding(session, _url_keys(pending)))
-    lacking = [k.id for k in kept if k.vector is None]  # placed by hand: read whole, computed again
-    unkept = dict(zip(lacking, repo.candidates_by_id(session, lacking), strict=True))
+    holding = repo.clusters_holding(session, _url_keys(pending))
+    known = _known(session, offered.clusters | holding.keys(), holding)
     neighbours = [(stream, _wording(words)) for stream, words in match_index.words(session, offered.candidates)]
     more = match_index.stats(session, {t for _, w in neighbours for t in w.title | w.summary} - stats.frequency.keys(), half_life)
     background = Background(
@@ -67,12 +67,16 @@ def placements(session: Session, pending: Sequence[Candidate], settings: MatchSe
         neighbours,
         summaries,
     )
-    return place(_known(kept, unkept), hits, settings, may_join, background)
+    return place(known, hits, settings, may_join, background)
 
 
-def keep(session: Session, placed: Iterable[Placement], settings: MatchSettings) -> None:
-    """Keep what matching computed of these placed hits (keyed by candidate id) for later runs."""
+def keep(session: Session, placed: Sequence[Placement], settings: MatchSettings) -> None:
+    """Keep what matching computed of these placed hits (keyed by candidate id), and the sums of the
+    clusters they went to, for later runs."""
     match_index.keep(session, [_counted(p.hit, p.features) for p in placed], timedelta(days=settings.window_days))
+    now_in = repo.clusters_of(session, [p.hit.key for p in placed if isinstance(p.hit.key, int)])
+    touched = {p.cluster: now_in[p.hit.key] for p in placed if isinstance(p.hit.key, int)}
+    match_index.keep_summed(session, [_summed(cluster, cluster_id) for cluster, cluster_id in touched.items()])
 
 
 def index_stored(session: Session, settings: MatchSettings) -> int:
@@ -87,6 +91,10 @@ def index_stored(session: Session, settings: MatchSettings) -> int:
         computed = features(hits, settings, Background(_term_stats(stats), (), summaries))
         match_index.keep(session, [_counted(h, f) for h, f in zip(hits, computed, strict=True)], half_life)
         session.flush()
+    unsummed = match_index.unsummed(session)
+    for start in range(0, len(unsummed), INDEX_BATCH):
+        clusters = [k for k in _known(session, unsummed[start : start + INDEX_BATCH], {}) if isinstance(k, KeptCluster)]
+        match_index.keep_summed(session, [_summed(k.cluster, k.cluster.ref) for k in clusters])
     return len(unkept)
 
 
@@ -97,16 +105,45 @@ def match_hit(candidate: Candidate) -> MatchHit:
     )
 
 
-def _known(kept: Sequence[Kept], unkept: Mapping[int, Candidate]) -> list[KnownCluster]:
-    """The clusters of ``kept`` members, least recently seen first (ties by id); ``unkept`` are the
-    members without kept features, read whole."""
-    by_cluster: dict[int, list[MatchHit | KnownMember]] = defaultdict(list)
-    last_seen: dict[int, datetime] = {}
+def _known(session: Session, cluster_ids: Iterable[int], urls: Mapping[int, set[str]]) -> list[KnownCluster | KeptCluster]:
+    """These clusters, least recently seen first (ties by id): as summed, where the sum is current
+    (as many members as summed), else summed again from their members' kept features (and kept),
+    else (a member has none: placed by hand) with their members read whole. ``urls``: the URLs
+    of pending hits they hold."""
+    wanted = set(cluster_ids)
+    members = match_index.member_ids(session, wanted)
+    summed = {k: s for k, s in match_index.summed(session, wanted).items() if s.size == len(members.get(k, ()))}
+    known: list[KnownCluster | KeptCluster] = [
+        KeptCluster(
+            OpenCluster.kept(
+                k, s.last_seen, s.total, set(s.block), {(kind, value) for kind, value in s.identifiers}, set(s.names), s.size, urls.get(k)
+            ),
+            members[k],
+        )
+        for k, s in summed.items()
+    ]
+    again = _from_members(session, match_index.members(session, wanted - summed.keys()))
+    match_index.keep_summed(session, [_summed(k.cluster, k.cluster.ref) for k in again if isinstance(k, KeptCluster)])
+    return sorted([*known, *again], key=_seen_order)
+
+
+def _from_members(session: Session, kept: Sequence[Kept]) -> list[KnownCluster | KeptCluster]:
+    by_cluster: dict[int, list[Kept]] = defaultdict(list)
     for k in kept:
-        by_cluster[k.cluster_id].append(_member(k) if k.id not in unkept else match_hit(unkept[k.id]))
-        last_seen[k.cluster_id] = max(last_seen.get(k.cluster_id, k.seen), k.seen)
-    order = sorted(by_cluster, key=lambda cluster_id: (last_seen[cluster_id], cluster_id))
-    return [KnownCluster(cluster_id, last_seen[cluster_id], by_cluster[cluster_id]) for cluster_id in order]
+        by_cluster[k.cluster_id].append(k)
+    lacking = [k.id for k in kept if k.vector is None]  # placed by hand: read whole, computed again
+    unkept = dict(zip(lacking, repo.candidates_by_id(session, lacking), strict=True))
+    found: list[KnownCluster | KeptCluster] = []
+    for cluster_id, rows in by_cluster.items():
+        last_seen = max(k.seen for k in rows)
+        if any(k.id in unkept for k in rows):
+            found.append(KnownCluster(cluster_id, last_seen, [_member(k) if k.id not in unkept else match_hit(unkept[k.id]) for k in rows]))
+            continue
+        cluster = OpenCluster(cluster_id, last_seen)
+        for k in rows:
+            cluster.add(_member(k).features)
+        found.append(KeptCluster(cluster, [k.id for k in rows]))
+    return found
 
 
 def _member(kept: Kept) -> KnownMember:
@@ -115,6 +152,25 @@ def _member(kept: Kept) -> KnownMember:
     url = kept.url if kept.url.startswith("https://") else ""
     ids = frozenset((kind, value) for kind, value in kept.identifiers)
     return KnownMember(kept.id, Features(kept.vector, frozenset(kept.block), url, ids, kept.seen, frozenset(kept.names)))
+
+
+def _seen_order(known: KnownCluster | KeptCluster) -> tuple[datetime, int]:
+    ref, last_seen = (known.cluster.ref, known.cluster.last_seen) if isinstance(known, KeptCluster) else (known.ref, known.last_seen)
+    assert isinstance(ref, int) and last_seen is not None
+    return last_seen, ref
+
+
+def _summed(cluster: OpenCluster, cluster_id: Hashable) -> match_index.Summed:
+    assert isinstance(cluster_id, int) and cluster.last_seen is not None
+    return match_index.Summed(
+        cluster_id,
+        cluster.last_seen,
+        cluster.total,
+        sorted(cluster.block),
+        sorted(cluster.names),
+        sorted([kind, value] for kind, value in cluster.identifiers),
+        cluster.size,
+    )
 
 
 def _counted(hit: MatchHit, computed: Features) -> Counted:

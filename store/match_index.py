@@ -25,7 +25,9 @@ from sqlmodel import Session, col, select
 
 from store.models import (
     Candidate,
+    Cluster,
     ClusterMember,
+    MatchCluster,
     MatchCorpus,
     MatchFeatures,
     MatchPosting,
@@ -70,6 +72,19 @@ class Kept:
     block: list[str] | None
     names: list[str] | None
     identifiers: list[list[str]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Summed:
+    """A cluster as matching summed it (a ``MatchCluster`` row), with when it was last seen."""
+
+    cluster_id: int
+    last_seen: datetime
+    total: dict[str, float]
+    block: list[str]
+    names: list[str]
+    identifiers: list[list[str]]
+    size: int
 
 
 @dataclass(frozen=True)
@@ -195,6 +210,57 @@ def members(session: Session, cluster_ids: Iterable[int]) -> list[Kept]:
     return found
 
 
+def summed(session: Session, cluster_ids: Iterable[int]) -> dict[int, Summed]:
+    """What matching summed of these clusters, where it did."""
+    found: dict[int, Summed] = {}
+    for chunk in _chunks(sorted(cluster_ids)):
+        rows = session.execute(
+            sqlalchemy.select(
+                col(MatchCluster.cluster_id),
+                col(Cluster.last_seen_at),
+                col(MatchCluster.total),
+                col(MatchCluster.block),
+                col(MatchCluster.names),
+                col(MatchCluster.identifiers),
+                col(MatchCluster.size),
+            )
+            .join(Cluster, col(Cluster.id) == col(MatchCluster.cluster_id))
+            .where(col(MatchCluster.cluster_id).in_(chunk))
+        )
+        found.update((row[0], Summed(*row)) for row in rows)
+    return found
+
+
+def member_ids(session: Session, cluster_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The candidate ids of each of these clusters' members (from the membership index alone)."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(cluster_ids)):
+        query = sqlalchemy.select(col(ClusterMember.cluster_id), col(ClusterMember.candidate_id)).where(
+            col(ClusterMember.cluster_id).in_(chunk)
+        )
+        for cluster_id, candidate_id in session.execute(query):
+            found[cluster_id].append(candidate_id)
+    return dict(found)
+
+
+def keep_summed(session: Session, rows: Sequence[Summed]) -> None:
+    """Write (or write again) what matching summed of these clusters."""
+    values = [
+        {"cluster_id": r.cluster_id, "total": r.total, "block": r.block, "names": r.names, "identifiers": r.identifiers, "size": r.size}
+        for r in rows
+    ]
+    for chunk in _chunks(values):
+        upsert = _insert(session, MatchCluster).values(chunk)
+        again = {name: upsert.excluded[name] for name in ("total", "block", "names", "identifiers", "size")}
+        session.execute(upsert.on_conflict_do_update(index_elements=["cluster_id"], set_=again))
+
+
+def unsummed(session: Session) -> list[int]:
+    """The clusters matching has not summed (or whose sum was dropped), by id."""
+    summed_already = select(MatchCluster.cluster_id).where(col(MatchCluster.cluster_id) == col(Cluster.id))
+    return list(session.exec(select(Cluster.id).where(~summed_already.exists()).order_by(col(Cluster.id))))  # type: ignore[arg-type]
+
+
 def words(session: Session, candidate_ids: Iterable[int]) -> list[tuple[str, dict[str, list[str]]]]:
     """The stream and kept words of each of these candidates (those with kept features)."""
     found: list[tuple[str, dict[str, list[str]]]] = []
@@ -238,9 +304,11 @@ def keep(session: Session, counted: Sequence[Counted], half_life: timedelta) -> 
 
 
 def forget(session: Session, candidate_ids: Sequence[int]) -> None:
-    """Drop the features and postings kept for these candidates (their text changed). What they
-    added to the counts stays, and decays."""
+    """Drop the features and postings kept for these candidates (their text changed), and the sums of
+    their clusters. What they added to the counts stays, and decays."""
     for chunk in _chunks(candidate_ids):
+        clusters = select(ClusterMember.cluster_id).where(col(ClusterMember.candidate_id).in_(chunk))
+        session.execute(delete(MatchCluster).where(col(MatchCluster.cluster_id).in_(clusters)))
         session.execute(delete(MatchPosting).where(col(MatchPosting.candidate_id).in_(chunk)))
         session.execute(delete(MatchFeatures).where(col(MatchFeatures.candidate_id).in_(chunk)))
 

@@ -138,6 +138,20 @@ class MatchFeatures(SQLModel, table=True):
     identifiers: list[list[str]] = Field(sa_column=Column(JSON, nullable=False))  # [kind, value]: AIID id, docket, CVE
 
 
+class MatchCluster(SQLModel, table=True):
+    """What matching compares of a cluster, summed from its members' kept features: read instead of
+    the members. A cache: anything that moves members drops the rows of the clusters concerned."""
+
+    __tablename__ = "match_cluster"
+
+    cluster_id: int = Field(foreign_key="cluster.id", primary_key=True)
+    total: dict[str, float] = Field(sa_column=Column(JSON, nullable=False))  # sum of the members' vectors
+    block: list[str] = Field(sa_column=Column(JSON, nullable=False))  # their rare terms
+    names: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    identifiers: list[list[str]] = Field(sa_column=Column(JSON, nullable=False))
+    size: int  # members summed: a different count of members now means the row is stale
+
+
 class MatchPosting(SQLModel, table=True):
     """A rare term of a matched candidate, by when the candidate was seen: how a run finds the few
     clusters that can take its hits without reading the others."""

@@ -21,6 +21,7 @@ from store.models import (
     ClusterMember,
     Incident,
     IncidentSequence,
+    MatchCluster,
     MatchFeatures,
     QueueState,
     RawPayload,
@@ -172,19 +173,20 @@ def unclustered_candidates(session: Session) -> list[Candidate]:
     return list(session.exec(query))
 
 
-def clusters_holding(session: Session, keys: Sequence[str]) -> set[int]:
-    """The clusters holding a candidate with one of these keys: point lookups on the key's unique
-    index, however old the clusters (the same article is the same incident however late it comes)."""
-    found: set[int] = set()
+def clusters_holding(session: Session, keys: Sequence[str]) -> dict[int, set[str]]:
+    """The clusters holding a candidate with one of these keys, each with those candidates' URLs:
+    point lookups on the key's unique index, however old the clusters (the same article is the
+    same incident however late it comes)."""
+    found: dict[int, set[str]] = defaultdict(set)
     for start in range(0, len(keys), _KEYS_PER_QUERY):
-        found.update(
-            session.exec(
-                select(ClusterMember.cluster_id)
-                .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
-                .where(col(Candidate.key).in_(keys[start : start + _KEYS_PER_QUERY]))
-            )
+        rows = session.exec(
+            select(ClusterMember.cluster_id, Candidate.url)
+            .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
+            .where(col(Candidate.key).in_(keys[start : start + _KEYS_PER_QUERY]))
         )
-    return found
+        for cluster_id, url in rows:
+            found[cluster_id].add(url)
+    return dict(found)
 
 
 def clustered_without_features(session: Session) -> list[int]:
@@ -424,7 +426,10 @@ def members_of(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[C
 
 
 def move_members(session: Session, candidate_ids: Sequence[int], cluster_id: int, by: str, at: datetime) -> None:
-    """Put candidates into ``cluster_id``, recorded as placed by ``by`` (a reviewer's regrouping)."""
+    """Put candidates into ``cluster_id``, recorded as placed by ``by`` (a reviewer's regrouping).
+    What matching summed of the clusters concerned is dropped, to be summed again."""
+    concerned = {cluster_id, *clusters_of(session, candidate_ids).values()}
+    session.execute(delete(MatchCluster).where(col(MatchCluster.cluster_id).in_(sorted(concerned))))
     session.execute(
         update(ClusterMember)
         .where(col(ClusterMember.candidate_id).in_(list(candidate_ids)))

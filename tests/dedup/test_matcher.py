@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from dedup.matcher import KnownCluster, MatchHit, MatchSettings, place
+from dedup.cluster import OpenCluster
+from dedup.matcher import KeptCluster, KnownCluster, MatchHit, MatchSettings, place
+from dedup.urls import canonical_url
 
 T0 = datetime(2024, 2, 16, 18, 0, tzinfo=UTC)
 SETTINGS = MatchSettings()
@@ -60,6 +62,28 @@ def test_a_hit_joins_a_known_cluster_of_an_earlier_run() -> None:
     (placement,) = place(known, [BBC], SETTINGS)
 
     assert placement.cluster.ref == 7 and not placement.founded and placement.cluster.size == 3
+
+
+def test_a_cluster_summed_by_an_earlier_run_places_hits_as_its_members_would() -> None:
+    """What the database path reads instead of members (store.match_index): the summed cluster."""
+    placed = place([], [ARS, GUARDIAN, PIZZA], SETTINGS)
+    air_canada = placed[0].cluster
+    summed = OpenCluster.kept(
+        7, air_canada.last_seen, air_canada.total, set(air_canada.block), set(air_canada.identifiers),
+        set(air_canada.names), air_canada.size, {canonical_url(ARS.url)},
+    )
+    pizza = OpenCluster.kept(8, PIZZA.seen, placed[2].cluster.total, set(placed[2].cluster.block), set(), set(), 1)
+    lead = MatchHit("lead", ARS.url + "?utm_source=x", "Look at this", "", T0 + timedelta(days=900))
+
+    by_sum = place([KeptCluster(summed, ["ars", "guardian"]), KeptCluster(pizza, ["pizza"])], [BBC, lead], SETTINGS)
+    by_members = place([KnownCluster(7, T0, [ARS, GUARDIAN]), KnownCluster(8, T0, [PIZZA])], [BBC, lead], SETTINGS)
+
+    assert [(p.cluster.ref, p.reason) for p in by_sum] == [(p.cluster.ref, p.reason) for p in by_members] == [
+        (7, "similar"), (7, "same url")
+    ]
+    assert by_sum[0].score >= SETTINGS.threshold and by_sum[0].cluster.size == 4  # both joined the sum
+    refused = place([KeptCluster(summed, ["ars", "guardian"])], [BBC], SETTINGS, lambda key, members: "guardian" not in members)
+    assert refused[0].founded  # reviewers' decisions see the members' keys
 
 
 def test_same_canonical_url_joins_whatever_the_wording_and_the_time() -> None:

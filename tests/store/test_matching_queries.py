@@ -10,13 +10,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, event
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dedup import MatchSettings
 from lpi.matching import index_stored
 from lpi.pipeline import match_and_promote
 from store import Candidate, Cluster, ClusterMember, match_index, repo, session_scope
-from store.models import MatchCorpus, MatchFeatures, MatchPosting, MatchTerm
+from store.models import MatchCluster, MatchCorpus, MatchFeatures, MatchPosting, MatchTerm
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 _serial = itertools.count(1)
@@ -115,14 +115,18 @@ def test_the_clusters_sharing_most_of_a_hits_rare_terms_near_its_time_are_offere
     assert len(run) == 4  # one query per span of a window: two hits a year apart, twice
 
 
-def test_a_run_keeps_features_postings_and_counts(engine: Engine) -> None:
+def two_reports_matched(engine: Engine) -> None:
+    """Two reports of one story, matched by a run."""
     pending(
         engine,
         candidate("Air Canada chatbot invents refund policy", NOW - timedelta(days=1)),
         candidate("Tribunal: Air Canada must honour chatbot refund", NOW),
     )
-
     match_and_promote(engine, MatchSettings())
+
+
+def test_a_run_keeps_features_postings_and_counts(engine: Engine) -> None:
+    two_reports_matched(engine)
 
     with session_scope(engine) as session:
         kept = session.exec(select(MatchFeatures)).all()
@@ -134,6 +138,29 @@ def test_a_run_keeps_features_postings_and_counts(engine: Engine) -> None:
         assert refund is not None and refund.frequency == 2.0 and refund.familiarity > 0
         corpus = session.get(MatchCorpus, 1)
         assert corpus is not None and corpus.size == 2.0 and corpus.counted_at == NOW
+
+
+def test_clusters_are_kept_summed_and_summed_again_after_members_move(engine: Engine) -> None:
+    two_reports_matched(engine)
+    with session_scope(engine) as session:
+        (row,) = session.exec(select(MatchCluster)).all()
+        ids = [c.id for c in session.exec(select(Candidate).order_by(col(Candidate.id)))]
+        assert row.size == 2 and {"air", "canada"} <= set(row.block) and row.total
+        first = row.cluster_id
+        apart = Cluster(title="moved", first_seen_at=NOW, last_seen_at=NOW)
+        session.add(apart)
+        session.flush()
+        assert apart.id is not None and ids[1] is not None
+        repo.move_members(session, [ids[1]], apart.id, "rev-a", NOW)  # a reviewer's split
+        assert session.exec(select(MatchCluster)).all() == []  # both sums dropped
+
+    pending(engine, candidate("Air Canada chatbot refund ruling explained", NOW))
+    match_and_promote(engine, MatchSettings())
+
+    with session_scope(engine) as session:
+        sums = {r.cluster_id: r.size for r in session.exec(select(MatchCluster))}
+        members = repo.member_counts(session, list(sums))
+    assert first in sums and sums == members  # summed again from the members where they are now
 
 
 def test_counts_halve_every_window(engine: Engine) -> None:
@@ -188,7 +215,7 @@ def test_older_clusters_holding_a_key_are_found_however_old(engine: Engine) -> N
     with session_scope(engine) as session:
         found = repo.clusters_holding(session, keys)
 
-    assert found == {old, lead}
+    assert found == {old: {url}, lead: {submitted}}  # with the URLs a hit would join by
 
 
 def test_clusters_by_id_reads_the_rows_asked_for(engine: Engine) -> None:

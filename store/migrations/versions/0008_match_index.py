@@ -1,5 +1,6 @@
-"""what matching keeps between runs: each placed candidate's features, rare-term postings, decayed
-document frequencies, and an index on a stream's latest candidates
+"""what matching keeps between runs: each placed candidate's features, each cluster's summed
+features, rare-term postings, decayed document frequencies, and an index on a stream's latest
+candidates
 
 The tables start empty: the first matching run after the upgrade fills them from the clustered
 candidates (store.match_index.index_stored), since features are computed by the dedup package,
@@ -30,6 +31,15 @@ def upgrade() -> None:
         sa.Column("identifiers", sa.JSON(), nullable=False),
     )
     op.create_table(
+        "match_cluster",
+        sa.Column("cluster_id", sa.Integer(), sa.ForeignKey("cluster.id"), primary_key=True),
+        sa.Column("total", sa.JSON(), nullable=False),
+        sa.Column("block", sa.JSON(), nullable=False),
+        sa.Column("names", sa.JSON(), nullable=False),
+        sa.Column("identifiers", sa.JSON(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+    )
+    op.create_table(
         "match_posting",
         sa.Column("term", sa.String(), primary_key=True),
         sa.Column("seen_at", sqlmodel.sql.sqltypes.UTCDateTime(), primary_key=True),
@@ -53,5 +63,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_candidate_stream_id", table_name="candidate")
-    for table in ("match_corpus", "match_term", "match_posting", "match_features"):
+    for table in ("match_corpus", "match_term", "match_posting", "match_cluster", "match_features"):
         op.drop_table(table)
