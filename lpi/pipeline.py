@@ -36,7 +36,14 @@ from flows.schedules import stream_cadences
 from lpi import matching
 from lpi.config import Config
 from lpi.health import OUTAGE_MARKER, is_network_failure, is_outage, source_health
-from lpi.summary import CycleSummary, MatchReport, Outage, Parked, Promotion, SourceReport
+from lpi.summary import (
+    CycleSummary,
+    MatchReport,
+    Outage,
+    Parked,
+    Promotion,
+    SourceReport,
+)
 from review import decisions_for_matching, flag_for_another_look
 from review.scope import cluster_scope, state_for
 from sources import (

@@ -16,7 +16,13 @@ from dedup import MatchSettings
 from lpi.matching import index_stored
 from lpi.pipeline import match_and_promote
 from store import Candidate, Cluster, ClusterMember, match_index, repo, session_scope
-from store.models import MatchCluster, MatchCorpus, MatchFeatures, MatchPosting, MatchTerm
+from store.models import (
+    MatchCluster,
+    MatchCorpus,
+    MatchFeatures,
+    MatchPosting,
+    MatchTerm,
+)
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 _serial = itertools.count(1)
