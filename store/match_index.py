@@ -11,13 +11,12 @@ counted hit was seen), so a term is rare or common by recent hits, as it would b
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy
 from sqlalchemy import delete, func
@@ -145,7 +144,7 @@ def sharing(
     found = Sharing(set(), set())
     for span in _spans(sorted(((seen, salience) for seen, salience in hits if salience), key=lambda hit: hit[0]), window):
         terms = sorted(set().union(*(salience for _, salience in span)))
-        postings: dict[str, list[tuple[datetime, int, int]]] = defaultdict(list)
+        postings: dict[str, list[tuple[float, int, int]]] = defaultdict(list)  # term → (seen, candidate, cluster)
         for chunk in _chunks(terms):
             rows = session.execute(
                 sqlalchemy.select(
@@ -158,16 +157,20 @@ def sharing(
                 )
             )
             for term, seen_at, candidate_id, cluster_id in rows:
-                postings[term].append((seen_at, candidate_id, cluster_id))
+                postings[term].append((seen_at.timestamp(), candidate_id, cluster_id))
+        reach = window.total_seconds()
         for seen, salience in span:
+            at = seen.timestamp()
             by_cluster: dict[int, float] = defaultdict(float)
             by_candidate: dict[int, float] = defaultdict(float)
             for term, weight in salience.items():
-                near = [(c, k) for seen_at, c, k in postings[term] if abs(seen_at - seen) <= window]
-                for cluster_id in {k for _, k in near}:
-                    by_cluster[cluster_id] += weight
-                for candidate_id, _ in near:
-                    by_candidate[candidate_id] += weight
+                counted: set[int] = set()  # a cluster counts a term once, however many members carry it
+                for seen_at, candidate_id, cluster_id in postings[term]:
+                    if abs(seen_at - at) <= reach:
+                        by_candidate[candidate_id] += weight
+                        if cluster_id not in counted:
+                            counted.add(cluster_id)
+                            by_cluster[cluster_id] += weight
             found.clusters.update(heapq.nsmallest(clusters, by_cluster, key=lambda k: (-by_cluster[k], k)))
             found.candidates.update(heapq.nsmallest(candidates, by_candidate, key=lambda c: (-by_candidate[c], c)))
     return found
@@ -249,10 +252,8 @@ def keep_summed(session: Session, rows: Sequence[Summed]) -> None:
         {"cluster_id": r.cluster_id, "total": r.total, "block": r.block, "names": r.names, "identifiers": r.identifiers, "size": r.size}
         for r in rows
     ]
-    for chunk in _chunks(values):
-        upsert = _insert(session, MatchCluster).values(chunk)
-        again = {name: upsert.excluded[name] for name in ("total", "block", "names", "identifiers", "size")}
-        session.execute(upsert.on_conflict_do_update(index_elements=["cluster_id"], set_=again))
+    if values:
+        session.execute(_upsert(session, MatchCluster, "cluster_id", ("total", "block", "names", "identifiers", "size")), values)
 
 
 def unsummed(session: Session) -> list[int]:
@@ -294,12 +295,15 @@ def keep(session: Session, counted: Sequence[Counted], half_life: timedelta) -> 
     """Write these hits' features and postings, and add them to the decayed counts."""
     if not counted:
         return
-    rows = [{"candidate_id": c.candidate_id, **dataclasses.asdict(c.features)} for c in counted]
-    for chunk in _chunks(rows):
-        session.execute(_insert(session, MatchFeatures), chunk)
+    kept = [
+        {"candidate_id": c.candidate_id, "words": f.words, "vector": f.vector, "block": f.block, "names": f.names, "identifiers": f.identifiers}
+        for c in counted
+        if (f := c.features)
+    ]
+    session.execute(_insert(session, MatchFeatures), kept)
     postings = [{"term": term, "seen_at": c.seen, "candidate_id": c.candidate_id} for c in counted for term in c.features.block]
-    for chunk in _chunks(postings):
-        session.execute(_insert(session, MatchPosting).on_conflict_do_nothing(), chunk)
+    if postings:
+        session.execute(_insert(session, MatchPosting).on_conflict_do_nothing(), postings)
     _count(session, counted, half_life)
 
 
@@ -332,10 +336,14 @@ def _count(session: Session, counted: Sequence[Counted], half_life: timedelta) -
         frequency[term] += decayed(count, counted_at, clock, half_life)
         familiarity[term] = max(zipf, familiarity[term])
     rows = [{"term": t, "frequency": f, "familiarity": familiarity[t], "counted_at": clock} for t, f in frequency.items()]
-    for chunk in _chunks(rows):
-        upsert = _insert(session, MatchTerm).values(chunk)
-        counted_again = {name: upsert.excluded[name] for name in ("frequency", "familiarity", "counted_at")}
-        session.execute(upsert.on_conflict_do_update(index_elements=["term"], set_=counted_again))
+    if rows:
+        session.execute(_upsert(session, MatchTerm, "term", ("frequency", "familiarity", "counted_at")), rows)
+
+
+def _upsert(session: Session, table: type, key: str, columns: tuple[str, ...]) -> Any:
+    """INSERT ... ON CONFLICT (key) DO UPDATE these columns: one statement, run for many rows."""
+    insert = _insert(session, table)
+    return insert.on_conflict_do_update(index_elements=[key], set_={name: insert.excluded[name] for name in columns})
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
