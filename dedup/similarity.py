@@ -16,6 +16,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dedup.terms import familiar_terms, names
 from dedup.urls import slug_words
@@ -59,6 +60,7 @@ class Wording:
     familiarity: Mapping[str, float] = field(default_factory=dict)  # term → Zipf frequency of its commonest word
 
 
+@lru_cache(maxsize=8192)  # a run reads its hits twice: to find what to compare them with, then to compare
 def wording(title: str, summary: str = "", url: str = "") -> Wording:
     """Title terms (completed from the URL's slug when the title is thin), summary terms, names."""
     head = familiar_terms(title)
