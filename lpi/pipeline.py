@@ -11,7 +11,7 @@ import base64
 import json
 import random
 import time
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,7 +45,7 @@ from lpi.summary import (
     SourceReport,
 )
 from review import decisions_for_matching, flag_for_another_look
-from review.scope import cluster_scope, state_for
+from review.scope import cluster_scope, in_scope_decisions, scope_with, state_for
 from sources import (
     STREAMS,
     Adapter,
@@ -65,7 +65,9 @@ from sources.submissions import read_submissions
 from store import (
     Candidate,
     Cluster,
+    ClusterMember,
     QueueState,
+    ReviewerDecision,
     SourceState,
     match_index,
     now,
@@ -385,10 +387,11 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
         matching.keep(session, placements, settings)
         report.clustered, report.new_clusters = len(placements), sum(p.founded for p in placements)
         session.flush()
+        read = Recounting.of(session, sorted(touched))
         for cluster_id in sorted(touched):
             cluster = touched[cluster_id]
             was = cluster.state
-            if promotion := recount(session, cluster, at, settings=settings):
+            if promotion := recount(session, cluster, at, settings=settings, read=read):
                 report.promoted.append(promotion)
             elif cluster.state is QueueState.EXCLUDED and was is not QueueState.EXCLUDED and cluster.independent_count >= 2:
                 report.parked.append(Parked(cluster_id, cluster.title))  # would have been promoted
@@ -424,7 +427,21 @@ def _seen(candidate: Candidate) -> datetime:
     return candidate.published_at or candidate.fetched_at
 
 
-def recount(session: Session, cluster: Cluster, at: datetime, *, settings: MatchSettings) -> Promotion | None:
+@dataclass(frozen=True)
+class Recounting:
+    """What recounting many clusters reads, read for all of them at once."""
+
+    members: dict[int, list[tuple[Candidate, ClusterMember]]]
+    in_scope: dict[int, ReviewerDecision]
+
+    @classmethod
+    def of(cls, session: Session, cluster_ids: Sequence[int]) -> Recounting:
+        return cls(repo.members_of_clusters(session, cluster_ids), in_scope_decisions(session, cluster_ids))
+
+
+def recount(
+    session: Session, cluster: Cluster, at: datetime, *, settings: MatchSettings, read: Recounting | None = None
+) -> Promotion | None:
     """Recompute a cluster's independent count and explanation; return a promotion if it just happened.
 
     The explanation also lists the members that joined on a similarity just above the threshold
@@ -432,7 +449,7 @@ def recount(session: Session, cluster: Cluster, at: datetime, *, settings: Match
     cluster whose confirming members are all out of scope is parked as out of scope instead of
     queued, until in-scope evidence arrives or a reviewer says it is in scope after all."""
     assert cluster.id is not None
-    rows = repo.cluster_members(session, cluster.id)
+    rows = read.members.get(cluster.id, []) if read else repo.cluster_members(session, cluster.id)
     members = [candidate for candidate, _ in rows]
     count = count_independent(evidence_of(members))
     cluster.independent_count = count.independent
@@ -441,7 +458,7 @@ def recount(session: Session, cluster: Cluster, at: datetime, *, settings: Match
         for c, m in rows
         if m.added_by == "auto" and settings.is_near(m.score)
     ]
-    scope = cluster_scope(session, cluster.id, members)
+    scope = scope_with(members, read.in_scope.get(cluster.id)) if read else cluster_scope(session, cluster.id, members)
     cluster.explanation = {**count.explanation(), "near_threshold": near, "scope": scope.explanation()}
     cluster.aiid_id = cluster.aiid_id or next(
         (ids[0] for c in members if (ids := c.entities.get("aiid_ids"))), None

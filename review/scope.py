@@ -77,7 +77,17 @@ def member_scope(candidate: Candidate) -> MemberScope:
 
 def cluster_scope(session: Session, cluster_id: int | None, members: Sequence[Candidate]) -> ClusterScope:
     override = in_scope_decision(session, cluster_id) if cluster_id is not None else None
+    return scope_with(members, override)
+
+
+def scope_with(members: Sequence[Candidate], override: ReviewerDecision | None) -> ClusterScope:
+    """The cluster's scope from its members and the reviewer's "in scope after all", if any."""
     return ClusterScope([member_scope(c) for c in members if c.id is not None], override)
+
+
+def in_scope_decisions(session: Session, cluster_ids: Sequence[int]) -> dict[int, ReviewerDecision]:
+    """``in_scope_decision`` for many clusters, in one query."""
+    return repo.latest_decisions(session, IN_SCOPE, cluster_ids)
 
 
 def in_scope_decision(session: Session, cluster_id: int) -> ReviewerDecision | None:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+import sqlalchemy
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
@@ -194,7 +195,8 @@ def clustered_without_features(session: Session) -> list[int]:
     kept = select(MatchFeatures.candidate_id).where(col(MatchFeatures.candidate_id) == col(ClusterMember.candidate_id))
     unkept = select(ClusterMember.candidate_id).where(~kept.exists())
     seen = func.coalesce(col(Candidate.published_at), col(Candidate.fetched_at))
-    return list(session.exec(select(Candidate.id).where(col(Candidate.id).in_(unkept)).order_by(seen, col(Candidate.id))))
+    query = sqlalchemy.select(col(Candidate.id)).where(col(Candidate.id).in_(unkept)).order_by(seen, col(Candidate.id))
+    return list(session.execute(query).scalars())
 
 
 def candidates_by_id(session: Session, candidate_ids: Sequence[int]) -> list[Candidate]:
@@ -230,6 +232,36 @@ def cluster_members(session: Session, cluster_id: int) -> list[tuple[Candidate, 
         .order_by(Candidate.published_at, Candidate.id)  # type: ignore[arg-type]
     )
     return list(rows)
+
+
+def members_of_clusters(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[tuple[Candidate, ClusterMember]]]:
+    """``cluster_members`` of many clusters: a query per _KEYS_PER_QUERY of them."""
+    found: dict[int, list[tuple[Candidate, ClusterMember]]] = defaultdict(list)
+    for start in range(0, len(cluster_ids), _KEYS_PER_QUERY):
+        rows = session.exec(
+            select(Candidate, ClusterMember)
+            .join(ClusterMember, col(ClusterMember.candidate_id) == col(Candidate.id))
+            .where(col(ClusterMember.cluster_id).in_(cluster_ids[start : start + _KEYS_PER_QUERY]))
+            .order_by(col(Candidate.published_at), col(Candidate.id))
+        )
+        for candidate, member in rows:
+            found[member.cluster_id].append((candidate, member))
+    return dict(found)
+
+
+def latest_decisions(session: Session, kind: str, cluster_ids: Sequence[int]) -> dict[int, ReviewerDecision]:
+    """The latest decision of ``kind`` made on each of these clusters, where there is one."""
+    found: dict[int, ReviewerDecision] = {}
+    for start in range(0, len(cluster_ids), _KEYS_PER_QUERY):
+        query = (
+            select(ReviewerDecision)
+            .where(col(ReviewerDecision.kind) == kind, col(ReviewerDecision.cluster_id).in_(cluster_ids[start : start + _KEYS_PER_QUERY]))
+            .order_by(col(ReviewerDecision.created_at), col(ReviewerDecision.id))
+        )
+        for decision in session.exec(query):
+            assert decision.cluster_id is not None
+            found[decision.cluster_id] = decision
+    return found
 
 
 def queue(session: Session, states: Sequence[QueueState]) -> list[Cluster]:
