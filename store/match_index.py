@@ -144,20 +144,20 @@ def sharing(
     found = Sharing(set(), set())
     for span in _spans(sorted(((seen, salience) for seen, salience in hits if salience), key=lambda hit: hit[0]), window):
         terms = sorted(set().union(*(salience for _, salience in span)))
-        postings: dict[str, list[tuple[float, int, int]]] = defaultdict(list)  # term → (seen, candidate, cluster)
+        postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # term → (seen, candidate, cluster)
         for chunk in _chunks(terms):
             rows = session.execute(
                 sqlalchemy.select(
-                    col(MatchPosting.term), col(MatchPosting.seen_at), col(MatchPosting.candidate_id), col(ClusterMember.cluster_id)
+                    col(MatchPosting.term), col(MatchPosting.seen), col(MatchPosting.candidate_id), col(ClusterMember.cluster_id)
                 )
                 .join(ClusterMember, col(ClusterMember.candidate_id) == col(MatchPosting.candidate_id))
                 .where(
                     col(MatchPosting.term).in_(chunk),
-                    col(MatchPosting.seen_at).between(span[0][0] - window, span[-1][0] + window),
+                    col(MatchPosting.seen).between(_epoch(span[0][0] - window), _epoch(span[-1][0] + window)),
                 )
             )
-            for term, seen_at, candidate_id, cluster_id in rows:
-                postings[term].append((seen_at.timestamp(), candidate_id, cluster_id))
+            for term, seen, candidate_id, cluster_id in rows:
+                postings[term].append((seen, candidate_id, cluster_id))
         reach = window.total_seconds()
         for seen, salience in span:
             at = seen.timestamp()
@@ -174,6 +174,10 @@ def sharing(
             found.clusters.update(heapq.nsmallest(clusters, by_cluster, key=lambda k: (-by_cluster[k], k)))
             found.candidates.update(heapq.nsmallest(candidates, by_candidate, key=lambda c: (-by_candidate[c], c)))
     return found
+
+
+def _epoch(at: datetime) -> int:
+    return int(at.timestamp())
 
 
 def _spans(hits: list[tuple[datetime, T]], window: timedelta) -> Iterator[list[tuple[datetime, T]]]:
@@ -301,7 +305,7 @@ def keep(session: Session, counted: Sequence[Counted], half_life: timedelta) -> 
         if (f := c.features)
     ]
     session.execute(_insert(session, MatchFeatures), kept)
-    postings = [{"term": term, "seen_at": c.seen, "candidate_id": c.candidate_id} for c in counted for term in c.features.block]
+    postings = [{"term": term, "seen": _epoch(c.seen), "candidate_id": c.candidate_id} for c in counted for term in c.features.block]
     if postings:
         session.execute(_insert(session, MatchPosting).on_conflict_do_nothing(), postings)
     _count(session, counted, half_life)

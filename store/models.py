@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -159,7 +159,8 @@ class MatchPosting(SQLModel, table=True):
     __tablename__ = "match_posting"
 
     term: str = Field(primary_key=True)
-    seen_at: datetime = Field(primary_key=True)
+    # when the candidate was seen, in epoch seconds: read by the thousand in every run, no dates to convert
+    seen: int = Field(sa_column=Column(BigInteger, primary_key=True))
     candidate_id: int = Field(foreign_key="candidate.id", primary_key=True)
 
 

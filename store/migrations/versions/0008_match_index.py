@@ -42,7 +42,7 @@ def upgrade() -> None:
     op.create_table(
         "match_posting",
         sa.Column("term", sa.String(), primary_key=True),
-        sa.Column("seen_at", sqlmodel.sql.sqltypes.UTCDateTime(), primary_key=True),
+        sa.Column("seen", sa.BigInteger(), primary_key=True),
         sa.Column("candidate_id", sa.Integer(), sa.ForeignKey("candidate.id"), primary_key=True),
     )
     op.create_table(
