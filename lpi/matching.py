@@ -2,8 +2,9 @@
 
 Placement is the same code as ``lpi cluster-file`` (dedup.matcher.place). Instead of every stored
 hit in the window, the store supplies what earlier runs kept (store.match_index): the statistics of
-the new hits' terms, the clusters that share a rare term with a new hit near its time or hold its
-URL, and those clusters' members' features. A run's cost follows its hits, not the store's size.
+the new hits' terms, the clusters that share the most of a new hit's rare terms near its time or
+hold its URL (as kept sums of their members' features), and the stored hits to widen new ones with.
+A run's cost follows its hits and the window, not the store's size.
 """
 
 from __future__ import annotations
@@ -93,8 +94,7 @@ def index_stored(session: Session, settings: MatchSettings) -> int:
         session.flush()
     unsummed = match_index.unsummed(session)
     for start in range(0, len(unsummed), INDEX_BATCH):
-        clusters = [k for k in _known(session, unsummed[start : start + INDEX_BATCH], {}) if isinstance(k, KeptCluster)]
-        match_index.keep_summed(session, [_summed(k.cluster, k.cluster.ref) for k in clusters])
+        _known(session, unsummed[start : start + INDEX_BATCH], {})  # sums them, and keeps the sums
     return len(unkept)
 
 

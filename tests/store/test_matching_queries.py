@@ -202,6 +202,8 @@ def test_a_store_from_before_the_index_is_indexed_once_and_matched_against(engin
     with session_scope(engine) as session:
         assert len(session.exec(select(MatchFeatures)).all()) == 3
         assert match_index.is_empty(session) is False
+        summed = session.get(MatchCluster, row.id)
+        assert summed is not None and summed.size == 3 and {"air", "canada"} <= set(summed.block)
 
 
 def test_older_clusters_holding_a_key_are_found_however_old(engine: Engine) -> None:
