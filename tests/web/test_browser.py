@@ -45,6 +45,7 @@ def test_a_reviewer_verifies_an_incident_in_the_browser(promoted: list[int], liv
 
         page.click(f"a[href='/review/{promoted[0]}']")
         page.click("button:has-text('Claim')")
+        page.locator("text=claimed by alice").wait_for()  # the claim posts, then the item page loads again
         assert page.locator("text=claimed by alice").count() == 1
         page.screenshot(path=str(SCREENS / "item.png"), full_page=True)
 
