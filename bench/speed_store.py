@@ -153,6 +153,7 @@ class PostgresStore:
 
     def build(self, h: History) -> None:
         prefix = self.template.rsplit("_", 1)[0]
+        building = f"{self.template}_building"
         admin = self._admin()
         with admin.connect() as connection:
             stale = connection.execute(
@@ -161,10 +162,11 @@ class PostgresStore:
             )
             for (name,) in list(stale):
                 connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{self.template}"')
+            # built under another name, renamed when whole: a build cut short is never taken for a store
+            connection.exec_driver_sql(f'CREATE DATABASE "{building}"')
         url = (
             make_url(self.server_url)
-            .set(database=self.template)
+            .set(database=building)
             .render_as_string(hide_password=False)
         )
         engine = open_engine(url)
@@ -180,6 +182,8 @@ class PostgresStore:
                 "VACUUM ANALYZE"
             )  # what autovacuum does to a store that grew
         engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'ALTER DATABASE "{building}" RENAME TO "{self.template}"')
         admin.dispose()
 
     def restore(self) -> None:
