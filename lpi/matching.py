@@ -54,7 +54,7 @@ def placements(session: Session, pending: Sequence[Candidate], settings: MatchSe
     salience = [_salience(corpus, weights, words.names) for weights, words in zip(reading.weights, reading.wordings, strict=True)]
     offered = match_index.sharing(
         session,
-        [(_seen(c), rare) for c, rare in zip(pending, salience, strict=True)],
+        [(seen_at(c), rare) for c, rare in zip(pending, salience, strict=True)],
         window,
         clusters=CLUSTER_CANDIDATES,
         candidates=NEIGHBOUR_CANDIDATES,
@@ -71,13 +71,11 @@ def placements(session: Session, pending: Sequence[Candidate], settings: MatchSe
     return place(known, hits, settings, may_join, background)
 
 
-def keep(session: Session, placed: Sequence[Placement], settings: MatchSettings) -> None:
+def keep(session: Session, placed: Sequence[Placement], settings: MatchSettings, ids: Mapping[OpenCluster, int]) -> None:
     """Keep what matching computed of these placed hits (keyed by candidate id), and the sums of the
-    clusters they went to, for later runs."""
+    clusters they went to (stored under ``ids``), for later runs."""
     match_index.keep(session, [_counted(p.hit, p.features) for p in placed], timedelta(days=settings.window_days))
-    now_in = repo.clusters_of(session, [p.hit.key for p in placed if isinstance(p.hit.key, int)])
-    touched = {p.cluster: now_in[p.hit.key] for p in placed if isinstance(p.hit.key, int)}
-    match_index.keep_summed(session, [_summed(cluster, cluster_id) for cluster, cluster_id in touched.items()])
+    match_index.keep_summed(session, [_summed(cluster, ids[cluster]) for cluster in {p.cluster: None for p in placed}])
 
 
 def index_stored(session: Session, settings: MatchSettings) -> int:
@@ -101,7 +99,7 @@ def index_stored(session: Session, settings: MatchSettings) -> int:
 def match_hit(candidate: Candidate) -> MatchHit:
     """A stored candidate as matching reads it."""
     return MatchHit(
-        candidate.id, candidate.url, candidate.title, candidate.summary, _seen(candidate), candidate.entities, candidate.stream
+        candidate.id, candidate.url, candidate.title, candidate.summary, seen_at(candidate), candidate.entities, candidate.stream
     )
 
 
@@ -215,6 +213,7 @@ def _url_keys(candidates: Iterable[Candidate]) -> list[str]:
     return [key for url in urls for key in (url, *(f"{role}:{url}" for role in sorted(ZERO_WEIGHT_ROLES)))]
 
 
-def _seen(candidate: Candidate) -> datetime:
+def seen_at(candidate: Candidate) -> datetime:
+    """When a candidate was seen: published, else fetched."""
     return candidate.published_at or candidate.fetched_at
 

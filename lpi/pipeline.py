@@ -36,6 +36,7 @@ from flows.schedules import stream_cadences
 from lpi import matching
 from lpi.config import Config
 from lpi.health import OUTAGE_MARKER, is_network_failure, is_outage, source_health
+from lpi.matching import seen_at
 from lpi.summary import (
     CycleSummary,
     MatchReport,
@@ -45,7 +46,7 @@ from lpi.summary import (
     SourceReport,
 )
 from review import decisions_for_matching, flag_for_another_look
-from review.scope import cluster_scope, in_scope_decisions, scope_with, state_for
+from review.scope import in_scope_decisions, scope_with, state_for
 from sources import (
     STREAMS,
     Adapter,
@@ -383,8 +384,9 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
         decisions = decisions_for_matching(session)  # a reviewer's split or "not the same" stands
         placements = matching.placements(session, pending, settings, decisions.may_join)
         at = now()
-        touched = _store_placements(session, placements, pending, at)
-        matching.keep(session, placements, settings)
+        rows = _store_placements(session, placements, pending, at)
+        matching.keep(session, placements, settings, {cluster: row.id for cluster, row in rows.items() if row.id})
+        touched = {row.id: row for row in rows.values() if row.id}
         report.clustered, report.new_clusters = len(placements), sum(p.founded for p in placements)
         session.flush()
         read = Recounting.of(session, sorted(touched))
@@ -398,38 +400,34 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
     return report
 
 
-def _store_placements(session: Session, placements: list[Placement], pending: list[Candidate], at: datetime) -> dict[int, Cluster]:
+def _store_placements(
+    session: Session, placements: list[Placement], pending: list[Candidate], at: datetime
+) -> dict[OpenCluster, Cluster]:
     """Write where each hit went (the clusters founded go in together, in placement order) and
-    return the clusters touched by id."""
+    return the row of each cluster placed into."""
     by_id: dict[Hashable, Candidate] = {c.id: c for c in pending}
     opened: dict[OpenCluster, Cluster] = {}
     for placement in placements:
         if placement.founded:
             founder = by_id[placement.hit.key]
-            seen = _seen(founder)
+            seen = seen_at(founder)
             opened[placement.cluster] = Cluster(title=founder.title, first_seen_at=seen, last_seen_at=seen)
     session.add_all(opened.values())
     session.flush()
     joined = {ref for p in placements if p.cluster not in opened and isinstance(ref := p.cluster.ref, int)}
     stored: dict[Hashable, Cluster] = dict(repo.clusters_by_id(session, joined).items())
-    touched: dict[int, Cluster] = {}
+    rows: dict[OpenCluster, Cluster] = {}
     for placement in placements:
         candidate = by_id[placement.hit.key]
-        cluster = opened.get(placement.cluster) or stored[placement.cluster.ref]
-        cluster.last_seen_at = max(cluster.last_seen_at, _seen(candidate))
+        cluster = rows[placement.cluster] = opened.get(placement.cluster) or stored[placement.cluster.ref]
+        cluster.last_seen_at = max(cluster.last_seen_at, seen_at(candidate))
         repo.add_member(session, cluster, candidate, placement.score, at)
-        assert cluster.id is not None
-        touched[cluster.id] = cluster
-    return touched
-
-
-def _seen(candidate: Candidate) -> datetime:
-    return candidate.published_at or candidate.fetched_at
+    return rows
 
 
 @dataclass(frozen=True)
 class Recounting:
-    """What recounting many clusters reads, read for all of them at once."""
+    """What recounting clusters reads: their members and in-scope decisions, for all at once."""
 
     members: dict[int, list[tuple[Candidate, ClusterMember]]]
     in_scope: dict[int, ReviewerDecision]
@@ -449,7 +447,8 @@ def recount(
     cluster whose confirming members are all out of scope is parked as out of scope instead of
     queued, until in-scope evidence arrives or a reviewer says it is in scope after all."""
     assert cluster.id is not None
-    rows = read.members.get(cluster.id, []) if read else repo.cluster_members(session, cluster.id)
+    read = read or Recounting.of(session, [cluster.id])
+    rows = read.members.get(cluster.id, [])
     members = [candidate for candidate, _ in rows]
     count = count_independent(evidence_of(members))
     cluster.independent_count = count.independent
@@ -458,7 +457,7 @@ def recount(
         for c, m in rows
         if m.added_by == "auto" and settings.is_near(m.score)
     ]
-    scope = scope_with(members, read.in_scope.get(cluster.id)) if read else cluster_scope(session, cluster.id, members)
+    scope = scope_with(members, read.in_scope.get(cluster.id))
     cluster.explanation = {**count.explanation(), "near_threshold": near, "scope": scope.explanation()}
     cluster.aiid_id = cluster.aiid_id or next(
         (ids[0] for c in members if (ids := c.entities.get("aiid_ids"))), None
@@ -531,7 +530,8 @@ def reprocess(config: Config, engine: Engine, streams: list[str] | None = None) 
         match_index.forget(session, [c.candidate_id for c in changed])  # what matching kept of their old text
         matching.index_stored(session, config.matching)
         at = now()
-        promotions = [p for c in clusters if (p := recount(session, c, at, settings=config.matching))]
+        read = Recounting.of(session, [c.id for c in clusters if c.id is not None])
+        promotions = [p for c in clusters if (p := recount(session, c, at, settings=config.matching, read=read))]
     match = match_and_promote(engine, config.matching)
     return ReprocessReport(len(payloads), new_hits, len(changed), len(clusters), errors, promotions, match)
 
@@ -583,7 +583,7 @@ def _clusters_following(session: Session, changed: list[_Changed]) -> list[Clust
         if cluster.title == change.old_title:
             cluster.title = change.new_title
     for cluster_id, cluster in clusters.items():
-        seen = [_seen(candidate) for candidate, _ in repo.cluster_members(session, cluster_id)]
+        seen = [seen_at(candidate) for candidate, _ in repo.cluster_members(session, cluster_id)]
         cluster.first_seen_at, cluster.last_seen_at = min(seen), max(seen)
     return list(clusters.values())
 

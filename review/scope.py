@@ -86,14 +86,13 @@ def scope_with(members: Sequence[Candidate], override: ReviewerDecision | None) 
 
 
 def in_scope_decisions(session: Session, cluster_ids: Sequence[int]) -> dict[int, ReviewerDecision]:
-    """``in_scope_decision`` for many clusters, in one query."""
+    """``in_scope_decision`` for many clusters, a query per few hundred."""
     return repo.latest_decisions(session, IN_SCOPE, cluster_ids)
 
 
 def in_scope_decision(session: Session, cluster_id: int) -> ReviewerDecision | None:
     """The reviewer's latest "in scope after all" for this cluster, if any."""
-    decisions = [d for d in repo.cluster_decisions(session, cluster_id) if d.kind == IN_SCOPE and d.cluster_id == cluster_id]
-    return decisions[-1] if decisions else None
+    return in_scope_decisions(session, [cluster_id]).get(cluster_id)
 
 
 def state_for(independent: int, *, out_of_scope: bool = False) -> QueueState:

@@ -32,9 +32,8 @@ from store.models import (
     MatchPosting,
     MatchTerm,
 )
-from store.repo import _insert
+from store.repo import _insert, chunks
 
-_PER_QUERY = 500  # databases cap the parameters of one statement
 T = TypeVar("T")
 
 
@@ -116,7 +115,7 @@ def stats(session: Session, terms: Iterable[str], half_life: timedelta) -> Stats
 
 def _term_rows(session: Session, terms: Sequence[str]) -> Iterator[tuple[str, float, float, datetime]]:
     columns = (col(MatchTerm.term), col(MatchTerm.frequency), col(MatchTerm.familiarity), col(MatchTerm.counted_at))
-    for chunk in _chunks(terms):
+    for chunk in chunks(terms):
         yield from session.execute(sqlalchemy.select(*columns).where(col(MatchTerm.term).in_(chunk))).tuples()
 
 
@@ -145,7 +144,7 @@ def sharing(
     for span in _spans(sorted(((seen, salience) for seen, salience in hits if salience), key=lambda hit: hit[0]), window):
         terms = sorted(set().union(*(salience for _, salience in span)))
         postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # term → (seen, candidate, cluster)
-        for chunk in _chunks(terms):
+        for chunk in chunks(terms):
             rows = session.execute(
                 sqlalchemy.select(
                     col(MatchPosting.term), col(MatchPosting.seen), col(MatchPosting.candidate_id), col(ClusterMember.cluster_id)
@@ -196,7 +195,7 @@ def members(session: Session, cluster_ids: Iterable[int]) -> list[Kept]:
     """The members of these clusters, earliest seen first, with the features kept for them."""
     seen = func.coalesce(col(Candidate.published_at), col(Candidate.fetched_at))
     found: list[Kept] = []
-    for chunk in _chunks(sorted(cluster_ids)):
+    for chunk in chunks(sorted(cluster_ids)):
         rows = session.execute(
             sqlalchemy.select(
                 col(ClusterMember.cluster_id),
@@ -220,7 +219,7 @@ def members(session: Session, cluster_ids: Iterable[int]) -> list[Kept]:
 def summed(session: Session, cluster_ids: Iterable[int]) -> dict[int, Summed]:
     """What matching summed of these clusters, where it did."""
     found: dict[int, Summed] = {}
-    for chunk in _chunks(sorted(cluster_ids)):
+    for chunk in chunks(sorted(cluster_ids)):
         rows = session.execute(
             sqlalchemy.select(
                 col(MatchCluster.cluster_id),
@@ -241,7 +240,7 @@ def summed(session: Session, cluster_ids: Iterable[int]) -> dict[int, Summed]:
 def member_ids(session: Session, cluster_ids: Iterable[int]) -> dict[int, list[int]]:
     """The candidate ids of each of these clusters' members (from the membership index alone)."""
     found: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(cluster_ids)):
+    for chunk in chunks(sorted(cluster_ids)):
         query = sqlalchemy.select(col(ClusterMember.cluster_id), col(ClusterMember.candidate_id)).where(
             col(ClusterMember.cluster_id).in_(chunk)
         )
@@ -269,7 +268,7 @@ def unsummed(session: Session) -> list[int]:
 def words(session: Session, candidate_ids: Iterable[int]) -> list[tuple[str, dict[str, list[str]]]]:
     """The stream and kept words of each of these candidates (those with kept features)."""
     found: list[tuple[str, dict[str, list[str]]]] = []
-    for chunk in _chunks(sorted(candidate_ids)):
+    for chunk in chunks(sorted(candidate_ids)):
         rows = session.execute(
             sqlalchemy.select(col(Candidate.stream), col(MatchFeatures.words))
             .join(MatchFeatures, col(MatchFeatures.candidate_id) == col(Candidate.id))
@@ -314,7 +313,7 @@ def keep(session: Session, counted: Sequence[Counted], half_life: timedelta) -> 
 def forget(session: Session, candidate_ids: Sequence[int]) -> None:
     """Drop the features and postings kept for these candidates (their text changed), and the sums of
     their clusters. What they added to the counts stays, and decays."""
-    for chunk in _chunks(candidate_ids):
+    for chunk in chunks(candidate_ids):
         clusters = select(ClusterMember.cluster_id).where(col(ClusterMember.candidate_id).in_(chunk))
         session.execute(delete(MatchCluster).where(col(MatchCluster.cluster_id).in_(clusters)))
         session.execute(delete(MatchPosting).where(col(MatchPosting.candidate_id).in_(chunk)))
@@ -348,8 +347,3 @@ def _upsert(session: Session, table: type, key: str, columns: tuple[str, ...]) -
     """INSERT ... ON CONFLICT (key) DO UPDATE these columns: one statement, run for many rows."""
     insert = _insert(session, table)
     return insert.on_conflict_do_update(index_elements=[key], set_={name: insert.excluded[name] for name in columns})
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), _PER_QUERY):
-        yield items[start : start + _PER_QUERY]

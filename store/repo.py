@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, text, update
@@ -142,17 +143,24 @@ _ROWS_PER_INSERT = 100  # one statement's parameters stay under every database's
 
 
 _KEYS_PER_QUERY = 500  # databases cap the parameters of one statement
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` a statement's worth at a time (_KEYS_PER_QUERY)."""
+    for start in range(0, len(items), _KEYS_PER_QUERY):
+        yield items[start : start + _KEYS_PER_QUERY]
 
 
 def candidates_by_key(session: Session, keys: Iterable[str]) -> dict[str, tuple[Candidate, int | None]]:
     """The stored candidates with these keys, each with the cluster it is in (None before matching)."""
     wanted = list(dict.fromkeys(keys))
     found: dict[str, tuple[Candidate, int | None]] = {}
-    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+    for chunk in chunks(wanted):
         rows = session.exec(
             select(Candidate, ClusterMember.cluster_id)
             .outerjoin(ClusterMember, col(ClusterMember.candidate_id) == col(Candidate.id))
-            .where(col(Candidate.key).in_(wanted[start : start + _KEYS_PER_QUERY]))
+            .where(col(Candidate.key).in_(chunk))
         )
         found.update((candidate.key, (candidate, cluster_id)) for candidate, cluster_id in rows)
     return found
@@ -179,11 +187,11 @@ def clusters_holding(session: Session, keys: Sequence[str]) -> dict[int, set[str
     point lookups on the key's unique index, however old the clusters (the same article is the
     same incident however late it comes)."""
     found: dict[int, set[str]] = defaultdict(set)
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
+    for chunk in chunks(keys):
         rows = session.exec(
             select(ClusterMember.cluster_id, Candidate.url)
             .join(Candidate, col(Candidate.id) == col(ClusterMember.candidate_id))
-            .where(col(Candidate.key).in_(keys[start : start + _KEYS_PER_QUERY]))
+            .where(col(Candidate.key).in_(chunk))
         )
         for cluster_id, url in rows:
             found[cluster_id].add(url)
@@ -202,8 +210,7 @@ def clustered_without_features(session: Session) -> list[int]:
 def candidates_by_id(session: Session, candidate_ids: Sequence[int]) -> list[Candidate]:
     """These candidates, in the order given."""
     found: dict[int | None, Candidate] = {}
-    for start in range(0, len(candidate_ids), _KEYS_PER_QUERY):
-        chunk = candidate_ids[start : start + _KEYS_PER_QUERY]
+    for chunk in chunks(candidate_ids):
         found.update((c.id, c) for c in session.exec(select(Candidate).where(col(Candidate.id).in_(chunk))))
     return [found[candidate_id] for candidate_id in candidate_ids]
 
@@ -212,8 +219,8 @@ def clusters_by_id(session: Session, cluster_ids: Iterable[int]) -> dict[int, Cl
     """These clusters' rows, a query per _KEYS_PER_QUERY of them."""
     wanted = list(cluster_ids)
     found: dict[int, Cluster] = {}
-    for start in range(0, len(wanted), _KEYS_PER_QUERY):
-        rows = session.exec(select(Cluster).where(col(Cluster.id).in_(wanted[start : start + _KEYS_PER_QUERY])))
+    for chunk in chunks(wanted):
+        rows = session.exec(select(Cluster).where(col(Cluster.id).in_(chunk)))
         found.update((cluster.id, cluster) for cluster in rows if cluster.id is not None)
     return found
 
@@ -237,11 +244,11 @@ def cluster_members(session: Session, cluster_id: int) -> list[tuple[Candidate, 
 def members_of_clusters(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[tuple[Candidate, ClusterMember]]]:
     """``cluster_members`` of many clusters: a query per _KEYS_PER_QUERY of them."""
     found: dict[int, list[tuple[Candidate, ClusterMember]]] = defaultdict(list)
-    for start in range(0, len(cluster_ids), _KEYS_PER_QUERY):
+    for chunk in chunks(cluster_ids):
         rows = session.exec(
             select(Candidate, ClusterMember)
             .join(ClusterMember, col(ClusterMember.candidate_id) == col(Candidate.id))
-            .where(col(ClusterMember.cluster_id).in_(cluster_ids[start : start + _KEYS_PER_QUERY]))
+            .where(col(ClusterMember.cluster_id).in_(chunk))
             .order_by(col(Candidate.published_at), col(Candidate.id))
         )
         for candidate, member in rows:
@@ -252,10 +259,10 @@ def members_of_clusters(session: Session, cluster_ids: Sequence[int]) -> dict[in
 def latest_decisions(session: Session, kind: str, cluster_ids: Sequence[int]) -> dict[int, ReviewerDecision]:
     """The latest decision of ``kind`` made on each of these clusters, where there is one."""
     found: dict[int, ReviewerDecision] = {}
-    for start in range(0, len(cluster_ids), _KEYS_PER_QUERY):
+    for chunk in chunks(cluster_ids):
         query = (
             select(ReviewerDecision)
-            .where(col(ReviewerDecision.kind) == kind, col(ReviewerDecision.cluster_id).in_(cluster_ids[start : start + _KEYS_PER_QUERY]))
+            .where(col(ReviewerDecision.kind) == kind, col(ReviewerDecision.cluster_id).in_(chunk))
             .order_by(col(ReviewerDecision.created_at), col(ReviewerDecision.id))
         )
         for decision in session.exec(query):
@@ -520,10 +527,10 @@ def clusters_of(session: Session, candidate_ids: Sequence[int]) -> dict[int, int
     parameters in one statement once the history is long)."""
     wanted = list(candidate_ids)
     found: dict[int, int] = {}
-    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+    for chunk in chunks(wanted):
         rows = session.exec(
             select(ClusterMember.candidate_id, ClusterMember.cluster_id).where(
-                col(ClusterMember.candidate_id).in_(wanted[start : start + _KEYS_PER_QUERY])
+                col(ClusterMember.candidate_id).in_(chunk)
             )
         )
         found.update(rows.all())
