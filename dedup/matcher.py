@@ -13,12 +13,12 @@ only its new hits' (store.match_index).
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import islice
 from typing import Any
 
 from dedup.cluster import Features, OpenCluster, identifiers
@@ -201,10 +201,9 @@ def _place_one(
     if sharing:
         best = max(sharing, key=lambda c: (c.similarity(features), -index.order[c]))
         return Placement(hit, best, 1.0, SHARED_IDENTIFIER, features)
-    eligible = [c for c in index.block_of(features) if c.within(features.seen, window) and not c.conflicts(features)]
     scored = [
         (score, -index.order[cluster], cluster)
-        for cluster in _sharing_most(features, eligible, index)
+        for cluster in index.sharing_most(features, lambda c: c.within(features.seen, window) and not c.conflicts(features))
         if (score := cluster.similarity(features) * cluster.name_agreement(features)) >= settings.threshold
     ]
     for score, _, cluster in sorted(scored, key=lambda s: (s[0], s[1]), reverse=True):
@@ -238,14 +237,6 @@ def features(hits: Sequence[MatchHit], settings: MatchSettings, background: Back
         )
         for h, vector, block, words, weights, mine in zip(hits, vectors, blocks[: len(hits)], reading.wordings, reading.weights, own[: len(hits)], strict=True)
     ]
-
-
-def _sharing_most(hit: Features, clusters: list[OpenCluster], index: _Index) -> list[OpenCluster]:
-    """The CLUSTER_CANDIDATES of ``clusters`` sharing the most of the hit's rare terms' weight: a
-    cluster sharing less is not the likeliest home, and scoring every cluster sharing any rare term
-    costs most where a term is common."""
-    shared = {c: sum(weight for term, weight in hit.salience.items() if term in c.block) for c in clusters}
-    return heapq.nsmallest(CLUSTER_CANDIDATES, clusters, key=lambda c: (-shared[c], index.order[c]))
 
 
 def web_url(url: str) -> str:
@@ -289,8 +280,16 @@ class _Index:
     def sharing_identifier(self, hit: Features) -> list[OpenCluster]:
         return _unique(c for identifier in hit.identifiers for c in self.by_identifier.get(identifier, ()))
 
-    def block_of(self, hit: Features) -> list[OpenCluster]:
-        return _unique(c for term in hit.block for c in self.by_term.get(term, ()))
+    def sharing_most(self, hit: Features, eligible: Callable[[OpenCluster], bool]) -> list[OpenCluster]:
+        """The CLUSTER_CANDIDATES ``eligible`` clusters sharing the most of the hit's rare terms'
+        weight (ties to the older): a cluster sharing less is not the likeliest home, and scoring
+        every cluster sharing any rare term costs most where a term is common."""
+        shared: dict[OpenCluster, float] = defaultdict(float)
+        for term, weight in hit.salience.items():
+            for cluster in self.by_term.get(term, ()):
+                shared[cluster] += weight
+        ranked = sorted(shared, key=lambda c: (-shared[c], self.order[c]))
+        return list(islice((c for c in ranked if eligible(c)), CLUSTER_CANDIDATES))
 
 
 def _unique(clusters: Iterable[OpenCluster]) -> list[OpenCluster]:

@@ -105,6 +105,7 @@ class Corpus:
     size: float
     frequency: Mapping[str, float]
     familiarity: Mapping[str, float] = field(default_factory=dict)
+    _weights: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)  # weight's memo
 
     @classmethod
     def of(
@@ -125,9 +126,12 @@ class Corpus:
 
     def weight(self, term: str) -> float:
         """The term's IDF in the run, raised by how unusual it is in the language (when known)."""
+        if (known := self._weights.get(term)) is not None:
+            return known
         familiarity = self.familiarity.get(term)
         unusual = 0.0 if familiarity is None else max(0.0, FAMILIAR - familiarity)
-        return self.idf(term) + BACKGROUND_WEIGHT * unusual
+        self._weights[term] = weight = self.idf(term) + BACKGROUND_WEIGHT * unusual
+        return weight
 
     def is_rare(self, term: str) -> bool:
         return self.frequency.get(term, 0) <= max(RARE_FLOOR, min(RARE_SHARE * self.size, RARE_MOST))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dedup.text import words
 
@@ -58,14 +59,17 @@ def simhash(text: str, shingle: int = SHINGLE) -> int | None:
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None
-    values = (
-        int.from_bytes(hashlib.blake2b(" ".join(tokens[start : start + shingle]).encode(), digest_size=BITS // 8).digest(), "big")
-        for start in range(len(tokens) - shingle + 1)
-    )
+    shingles = (" ".join(tokens[start : start + shingle]) for start in range(len(tokens) - shingle + 1))
     # bit i of the result is set when most shingles set it: counted a column at a time, most significant first
-    columns = zip(*(format(value, f"0{BITS}b") for value in values), strict=True)
-    shingles = len(tokens) - shingle + 1
-    return sum(1 << (BITS - 1 - i) for i, column in enumerate(columns) if 2 * column.count("1") > shingles)
+    columns = zip(*map(shingle_bits, shingles), strict=True)
+    count = len(tokens) - shingle + 1
+    return sum(1 << (BITS - 1 - i) for i, column in enumerate(columns) if 2 * column.count("1") > count)
+
+
+@lru_cache(maxsize=1 << 16)  # shingles of one word recur across texts
+def shingle_bits(shingle: str) -> str:
+    """The shingle's 64-bit hash as a string of 0s and 1s, most significant bit first."""
+    return format(int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=BITS // 8).digest(), "big"), f"0{BITS}b")
 
 
 def distance(a: int, b: int) -> int:

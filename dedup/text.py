@@ -50,7 +50,10 @@ def _strip_markup(markup: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens with accents folded."""
-    folded = unicodedata.normalize("NFKD", text.lower())
+    lowered = text.lower()
+    if lowered.isascii():  # nothing to fold: most text, and folding costs a call per character
+        return _WORD.findall(lowered)
+    folded = unicodedata.normalize("NFKD", lowered)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _WORD.findall(folded)
 

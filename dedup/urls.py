@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the document.
@@ -22,6 +23,7 @@ _SLUG_SEPARATORS = re.compile(r"[-_+.,~\s]+")
 _FILE_EXTENSION = re.compile(r"\.[a-z0-9]{1,5}$")
 
 
+@lru_cache(maxsize=4096)  # a hit's URL is canonicalized for its key, its check, its row and its match
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, ``https`` for web links, no ``www.``, default port, fragment,
     tracking parameters or trailing slash; remaining query parameters sorted."""

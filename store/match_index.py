@@ -12,6 +12,7 @@ counted hit was seen), so a term is rare or common by recent hits, as it would b
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -157,22 +158,28 @@ def sharing(
             )
             for term, seen, candidate_id, cluster_id in rows:
                 postings[term].append((seen, candidate_id, cluster_id))
+        for found_for_term in postings.values():
+            found_for_term.sort()
         reach = window.total_seconds()
         for seen, salience in span:
             at = seen.timestamp()
             by_cluster: dict[int, float] = defaultdict(float)
             by_candidate: dict[int, float] = defaultdict(float)
             for term, weight in salience.items():
-                counted: set[int] = set()  # a cluster counts a term once, however many members carry it
-                for seen_at, candidate_id, cluster_id in postings[term]:
-                    if abs(seen_at - at) <= reach:
-                        by_candidate[candidate_id] += weight
-                        if cluster_id not in counted:
-                            counted.add(cluster_id)
-                            by_cluster[cluster_id] += weight
+                posted = postings[term]
+                within = posted[bisect_left(posted, at - reach, key=_seen) : bisect_right(posted, at + reach, key=_seen)]
+                for _, candidate_id, _ in within:
+                    by_candidate[candidate_id] += weight
+                # a cluster counts a term once, however many members carry it
+                for cluster_id in {cluster_id for _, _, cluster_id in within}:
+                    by_cluster[cluster_id] += weight
             found.clusters.update(heapq.nsmallest(clusters, by_cluster, key=lambda k: (-by_cluster[k], k)))
             found.candidates.update(heapq.nsmallest(candidates, by_candidate, key=lambda c: (-by_candidate[c], c)))
     return found
+
+
+def _seen(posting: tuple[int, int, int]) -> int:
+    return posting[0]
 
 
 def _epoch(at: datetime) -> int:
