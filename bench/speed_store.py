@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from bench.synthetic_intake import T0, Arrival, History, arrival, candidate_row, history
 from dedup import MatchSettings
 from dedup.independence import ZERO_WEIGHT_REASONS
-from lpi.matching import index_stored
+from lpi.matching import index_store
 from store import (
     Candidate,
     Cluster,
@@ -340,8 +340,7 @@ def fill(engine: Engine, h: History) -> None:
             _insert(connection, ClusterMember, [_member_row(*m) for m in member_chunk])
         _insert(connection, ReviewerDecision, list(_decisions(ordered, rng)))
     started = time.perf_counter()
-    with session_scope(engine) as session:
-        indexed = index_stored(session, MatchSettings())
+    indexed = index_store(engine, MatchSettings())
     print(f"  indexed {indexed} candidates in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 

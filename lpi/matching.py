@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dedup.cluster import Features, OpenCluster
@@ -33,7 +34,7 @@ from dedup.matcher import (
 )
 from dedup.normalize import ZERO_WEIGHT_ROLES
 from dedup.similarity import NEIGHBOUR_CANDIDATES, Corpus, TermStats, Wording
-from store import match_index, repo
+from store import match_index, repo, session_scope
 from store.match_index import Counted, Kept, KeptFeatures
 from store.models import Candidate
 
@@ -43,8 +44,6 @@ INDEX_BATCH = 2000  # candidates indexed together when a store is indexed for th
 
 def placements(session: Session, pending: Sequence[Candidate], settings: MatchSettings, may_join: JoinRule) -> list[Placement]:
     """Where each pending candidate goes, given the clusters earlier runs opened."""
-    if match_index.is_empty(session):
-        index_stored(session, settings)
     half_life = window = timedelta(days=settings.window_days)
     hits = [match_hit(c) for c in pending]
     summaries = _summaries(session, {hit.stream for hit in hits})
@@ -78,22 +77,56 @@ def keep(session: Session, placed: Sequence[Placement], settings: MatchSettings,
     match_index.keep_summed(session, [_summed(cluster, ids[cluster]) for cluster in {p.cluster: None for p in placed}])
 
 
-def index_stored(session: Session, settings: MatchSettings) -> int:
-    """Compute and keep the features of every clustered candidate that has none, earliest first, a
-    batch at a time (a store upgraded from before the match index); return how many."""
-    half_life = timedelta(days=settings.window_days)
-    unkept = repo.clustered_without_features(session)
+def index_store(engine: Engine, settings: MatchSettings) -> int:
+    """Index the clustered candidates of a store that has never been indexed whole (one upgraded from
+    before the match index), earliest first, a batch per transaction, so that a big store never
+    sits in one transaction and a run cut short resumes where it stopped; return how many were
+    indexed. An indexed store costs one row read."""
+    with session_scope(engine) as session:
+        if match_index.is_indexed(session):
+            return 0
+        unkept = repo.clustered_without_features(session)
+    indexed = 0
     for start in range(0, len(unkept), INDEX_BATCH):
-        hits = [match_hit(c) for c in repo.candidates_by_id(session, unkept[start : start + INDEX_BATCH])]
+        with session_scope(engine) as session:
+            repo.lock_for_matching(session)
+            # another matcher may have indexed some since they were listed
+            indexed += _index(session, match_index.lacking_features(session, unkept[start : start + INDEX_BATCH]), settings)
+    with session_scope(engine) as session:
+        unsummed = match_index.unsummed(session)
+    for start in range(0, len(unsummed), INDEX_BATCH):
+        with session_scope(engine) as session:
+            repo.lock_for_matching(session)
+            _known(session, unsummed[start : start + INDEX_BATCH], {})  # sums them, and keeps the sums
+    with session_scope(engine) as session:
+        repo.lock_for_matching(session)
+        match_index.mark_indexed(session)
+    return indexed
+
+
+def index_unkept(session: Session, settings: MatchSettings) -> int:
+    """Compute and keep, in this transaction, the features of every clustered candidate that has
+    none (after reprocessing changed their text), and the sums of their clusters: the store is then
+    indexed whole. Return how many."""
+    indexed = _index(session, repo.clustered_without_features(session), settings)
+    unsummed = match_index.unsummed(session)
+    for start in range(0, len(unsummed), INDEX_BATCH):
+        _known(session, unsummed[start : start + INDEX_BATCH], {})
+    match_index.mark_indexed(session)
+    return indexed
+
+
+def _index(session: Session, candidate_ids: Sequence[int], settings: MatchSettings) -> int:
+    """Compute and keep the features of these candidates, earliest first, INDEX_BATCH at a time."""
+    half_life = timedelta(days=settings.window_days)
+    for start in range(0, len(candidate_ids), INDEX_BATCH):
+        hits = [match_hit(c) for c in repo.candidates_by_id(session, candidate_ids[start : start + INDEX_BATCH])]
         summaries = _summaries(session, {hit.stream for hit in hits})
         stats = match_index.stats(session, _terms(read(hits, summaries)), half_life)
         computed = features(hits, settings, Background(_term_stats(stats), (), summaries))
         match_index.keep(session, [_counted(h, f) for h, f in zip(hits, computed, strict=True)], half_life)
         session.flush()
-    unsummed = match_index.unsummed(session)
-    for start in range(0, len(unsummed), INDEX_BATCH):
-        _known(session, unsummed[start : start + INDEX_BATCH], {})  # sums them, and keeps the sums
-    return len(unkept)
+    return len(candidate_ids)
 
 
 def match_hit(candidate: Candidate) -> MatchHit:

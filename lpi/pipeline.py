@@ -376,6 +376,7 @@ def match_and_promote(engine: Engine, settings: MatchSettings) -> MatchReport:
     """Cluster every candidate not yet in a cluster (lpi.matching: the same placement as ``lpi
     cluster-file``, against what earlier runs kept), recount the clusters touched, promote at two."""
     report = MatchReport()
+    matching.index_store(engine, settings)
     with session_scope(engine) as session:
         repo.lock_for_matching(session)
         pending = repo.unclustered_candidates(session)
@@ -528,7 +529,7 @@ def reprocess(config: Config, engine: Engine, streams: list[str] | None = None) 
         clusters = _clusters_following(session, changed)
         session.flush()
         match_index.forget(session, [c.candidate_id for c in changed])  # what matching kept of their old text
-        matching.index_stored(session, config.matching)
+        matching.index_unkept(session, config.matching)
         at = now()
         read = Recounting.of(session, [c.id for c in clusters if c.id is not None])
         promotions = [p for c in clusters if (p := recount(session, c, at, settings=config.matching, read=read))]

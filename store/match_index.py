@@ -120,9 +120,25 @@ def _term_rows(session: Session, terms: Sequence[str]) -> Iterator[tuple[str, fl
         yield from session.execute(sqlalchemy.select(*columns).where(col(MatchTerm.term).in_(chunk))).tuples()
 
 
-def is_empty(session: Session) -> bool:
-    """No run has counted anything yet (a new store, or one upgraded from before these tables)."""
-    return session.get(MatchCorpus, 1) is None
+def is_indexed(session: Session) -> bool:
+    """Every clustered candidate has been indexed once: not so in a new store, nor in one upgraded
+    from before these tables until a run has indexed it whole."""
+    corpus = session.get(MatchCorpus, 1)
+    return corpus is not None and corpus.indexed
+
+
+def mark_indexed(session: Session) -> None:
+    """Record that every clustered candidate has been indexed (nothing to record before a run counted)."""
+    if corpus := session.get(MatchCorpus, 1):
+        corpus.indexed = True
+
+
+def lacking_features(session: Session, candidate_ids: Sequence[int]) -> list[int]:
+    """Those of ``candidate_ids`` no features are kept for, in the order given."""
+    kept: set[int] = set()
+    for chunk in chunks(candidate_ids):
+        kept.update(session.execute(sqlalchemy.select(col(MatchFeatures.candidate_id)).where(col(MatchFeatures.candidate_id).in_(chunk))).scalars())
+    return [candidate_id for candidate_id in candidate_ids if candidate_id not in kept]
 
 
 @dataclass(frozen=True)

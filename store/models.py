@@ -9,7 +9,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -186,6 +194,9 @@ class MatchCorpus(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     size: float
     counted_at: datetime
+    # every clustered candidate has been indexed (a store upgraded from before the match index is
+    # indexed a batch per transaction, and a run cut short resumes)
+    indexed: bool = Field(default=False, sa_column_kwargs={"server_default": true()})
 
 
 class ClusterMember(SQLModel, table=True):

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import col, select
 
 from dedup import MatchSettings
-from lpi.matching import index_stored
+from lpi.matching import index_unkept
 from lpi.pipeline import match_and_promote
 from store import Candidate, Cluster, ClusterMember, match_index, repo, session_scope
 from store.models import (
@@ -62,7 +62,7 @@ def cluster(engine: Engine, *members: Candidate) -> int:
         for member in members:
             repo.add_member(session, row, member, 1.0, NOW)
         session.flush()
-        index_stored(session, MatchSettings())
+        index_unkept(session, MatchSettings())
         assert row.id is not None
         return row.id
 
@@ -201,7 +201,7 @@ def test_a_store_from_before_the_index_is_indexed_once_and_matched_against(engin
     assert report.clustered == 1 and report.new_clusters == 0
     with session_scope(engine) as session:
         assert len(session.exec(select(MatchFeatures)).all()) == 3
-        assert match_index.is_empty(session) is False
+        assert match_index.is_indexed(session)
         summed = session.get(MatchCluster, row.id)
         assert summed is not None and summed.size == 3 and {"air", "canada"} <= set(summed.block)
 
