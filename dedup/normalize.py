@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +16,7 @@ from dedup.publisher import publisher_of
 from dedup.rereport import article_links
 from dedup.scope import assess
 from dedup.text import fingerprint, html_to_text
-from dedup.urls import canonical_url
+from dedup.urls import canonical_url, url_date
 from sources.base import Hit, SourceSpec
 from store.models import Candidate
 
@@ -52,8 +52,12 @@ def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_s
     entities = extract_entities(f"{title}\n{summary}")
     for name, values in hit.entities.items():  # what the source states beats what the text suggests
         entities[name] = _unique([*map(_plain, values), *entities.get(name, [])])
-    scope = assess(title, summary, entities.get("models") or [], hit.published, date_is_fallback=hit.published is None)
     url = storable_url(hit.url)
+    published = hit.published or _date_in(url, fetched_at)
+    scope = assess(
+        title, summary, entities.get("models") or [], published,
+        date_is_fallback=published is None, date_from_url=hit.published is None and published is not None,
+    )
     via = storable_url(hit.via) if hit.via else None
     if links := [link for link in article_links(hit.summary, url) if storable_url(link)]:
         entities["links"] = links  # what counting needs to tell a re-report
@@ -68,7 +72,7 @@ def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_s
         publisher=publisher_of(url, hit.publisher or spec.publisher),
         title=title,
         summary=summary,
-        published_at=hit.published or fetched_at,
+        published_at=published or fetched_at,
         published_is_fallback=hit.published is None,
         fetched_at=fetched_at,
         language=hit.language if hit.language and _LANGUAGE_TAG.fullmatch(hit.language) else detect_language(f"{title}\n{summary}"),
@@ -79,6 +83,15 @@ def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_s
         fingerprint=fingerprint(title, summary),
         raw_sha256=raw_sha256,
     )
+
+
+def _date_in(url: str, fetched_at: datetime) -> datetime | None:
+    """The date a URL's path is written with (dedup.urls.url_date), as midnight UTC; None when it
+    has none, or one after the fetch (an id that looks like a date)."""
+    day = url_date(url)
+    if day is None or day > fetched_at.astimezone(UTC).date():
+        return None
+    return datetime.combine(day, time(), UTC)
 
 
 def storable_url(url: str) -> str:

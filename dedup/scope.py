@@ -35,7 +35,8 @@ class Facts:
     models: tuple[str, ...]  # named frontier models, as "Model (Vendor)"
     described: tuple[str, ...]  # generic LLM descriptions ("AI chatbot"): an undisclosed frontier model
     published: date | None
-    date_is_fallback: bool
+    date_is_fallback: bool  # a fetch time stands in for the date
+    date_from_url: bool = False  # the entry had no date: this one is written in its URL
 
     @property
     def names_no_llm(self) -> bool:
@@ -135,13 +136,17 @@ RULES: tuple[Rule, ...] = (
     # A fetch time standing in for a missing date proves nothing: said so, weighing nothing.
     Rule("date-unknown", 0.0, "no publication date in the entry (fetch time used): the date does not count",
          lambda f: [""] if f.date_is_fallback else []),
+    # A date in the URL's path is the publisher's own: it counts, and the reviewer is told where it came from.
+    Rule("date-from-url", 0.0, "no publication date in the entry: the date in its URL is used",
+         lambda f: [""] if f.date_from_url and not f.date_is_fallback else []),
 )
 
 
 def _before(facts: Facts) -> str:
     if facts.published is None or facts.date_is_fallback or facts.published >= SCOPE_START:
         return ""
-    return f"published {facts.published}, before the tracker's scope ({SCOPE_START} on)"
+    source = " (the date in its URL)" if facts.date_from_url else ""
+    return f"published {facts.published}{source}, before the tracker's scope ({SCOPE_START} on)"
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,7 @@ class Assessment:
 def assess(
     title: str, summary: str, models: Iterable[Any], published: date | datetime | None, *,
     date_is_fallback: bool = False,
+    date_from_url: bool = False,
 ) -> Assessment:
     """Score one hit from its text, its extracted (or stated) models and its publication date."""
     entries = [m for m in models if isinstance(m, Mapping) and m.get("model")]  # a source may state anything
@@ -176,7 +182,7 @@ def assess(
         " ".join(str(m.get("mention") or m["model"]).split()).lower() for m in entries if m.get("vendor") == UNDISCLOSED_VENDOR
     ))
     day = published.date() if isinstance(published, datetime) else published
-    facts = Facts(f"{title}\n{summary}", named, described, day, date_is_fallback)
+    facts = Facts(f"{title}\n{summary}", named, described, day, date_is_fallback, date_from_url)
     reasons = []
     for rule in RULES:
         if evidence := rule.find(facts):

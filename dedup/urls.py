@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -20,6 +21,14 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _SLUG_SEPARATORS = re.compile(r"[-_+.,~\s]+")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# A date in a path: year, month (a number or a name) and day, one part per segment or joined by
+# "-" or "_" (/2016/sep/26/, /2018/6/7/, 2022-09-01), or eight digits (a Reuters id's T20150626).
+_PATH_DATE = re.compile(
+    rf"(?<![0-9])((?:19|20)[0-9]{{2}})[/_-](0?[1-9]|1[0-2]|{'|'.join(_MONTHS)})[a-z]*[/_-](0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+    r"|(?<![0-9])((?:19|20)[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])(?![0-9])",
+    re.IGNORECASE,
+)
 _FILE_EXTENSION = re.compile(r"\.[a-z0-9]{1,5}$")
 
 
@@ -44,6 +53,20 @@ def canonical_url(url: str) -> str:
     )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", netloc, path, urlencode(query), ""))
+
+
+def url_date(url: str) -> date | None:
+    """The publication date written in a URL's path, the first that is a real day: what an
+    undated entry's link says of when it was published. Only a full date counts: a year and a
+    month alone (/2018/06/) are as often an archive's folder."""
+    for found in _PATH_DATE.finditer(urlsplit(url).path):
+        year, month, day = (part for part in found.groups() if part)
+        number = _MONTHS.index(month[:3].lower()) + 1 if month.isalpha() else int(month)
+        try:
+            return date(int(year), number, int(day))
+        except ValueError:  # 2019/02/30
+            continue
+    return None
 
 
 def host_of(url: str) -> str:

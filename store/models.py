@@ -121,7 +121,7 @@ class Candidate(SQLModel, table=True):
     title: str
     summary: str = ""
     published_at: datetime | None = None
-    published_is_fallback: bool = False  # no usable date in the entry: fetch time used
+    published_is_fallback: bool = False  # no usable date in the entry: the date in its URL, else the fetch time, used
     fetched_at: datetime
     language: str | None = None
     entities: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

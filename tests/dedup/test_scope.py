@@ -4,7 +4,6 @@ report slugs (../shared/corpora/aiid_2025_dev, most of them out of scope)."""
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from datetime import UTC, date, datetime
 
@@ -20,10 +19,10 @@ from dedup.scope import (
     assess,
     cluster_out_of_scope,
 )
+from dedup.urls import url_date
 from tests.conftest import CORPORA
 
 AIID_DEV = CORPORA / "aiid_2025_dev" / "hits.jsonl"
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d\d?)/(\d\d?)/")
 
 
 def scored(title: str, summary: str = "", published: date | None = date(2024, 6, 1), *, fallback: bool = False) -> Assessment:
@@ -122,7 +121,7 @@ def test_the_aiid_dev_set_is_nearly_all_out_of_scope() -> None:
     at most 1% may slip through; with the date the URL carries, where it carries one, none does."""
     hits = aiid_dev()
     by_text = Counter(scored(h["title"], published=None).in_scope for h in hits)
-    dated = [(h, date(*map(int, m.groups()))) for h in hits if (m := _URL_DATE.search(h["url"]))]
+    dated = [(h, day) for h in hits if (day := url_date(h["url"]))]
 
     assert by_text[True] <= len(hits) // 100, by_text
     assert dated and not any(scored(h["title"], published=day).in_scope for h, day in dated)
