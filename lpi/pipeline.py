@@ -549,8 +549,8 @@ def _update_stored(session: Session, fresh: Iterable[Candidate]) -> list[_Change
     """Give stored candidates their re-normalized fields (and the payload those came from).
 
     Only the source that stored a hit updates it: another source may carry the same article. An
-    undated hit keeps the date it was first stored with, since a newer payload's fallback date is
-    only a later fetch time."""
+    undated hit keeps the date it was first stored with, since a newer payload's fetch time is only
+    a later fetch; the date in its URL (dedup.normalize) is taken."""
     fresh = list(fresh)
     stored = repo.candidates_by_key(session, [c.key for c in fresh])
     changed = []
@@ -559,8 +559,8 @@ def _update_stored(session: Session, fresh: Iterable[Candidate]) -> list[_Change
         if current is None or current.source_id != candidate.source_id:
             continue
         values = {name: getattr(candidate, name) for name in RENORMALIZED}
-        if not candidate.published_is_fallback:
-            values |= {"published_at": candidate.published_at, "published_is_fallback": False}
+        if not candidate.published_is_fallback or candidate.published_at != candidate.fetched_at:  # stated, or in its URL
+            values |= {"published_at": candidate.published_at, "published_is_fallback": candidate.published_is_fallback}
         updates = {name: value for name, value in values.items() if getattr(current, name) != value}
         if updates:
             assert current.id is not None

@@ -178,3 +178,35 @@ def test_stored_hits_take_the_newest_archived_payloads_version(
         assert cluster.first_seen_at == cluster.last_seen_at == headline["published_at"]
     again = reprocess(config, engine)
     assert (again.updated, again.recounted, again.new_hits) == (0, 0, 0) and candidates(engine) == after
+
+
+def test_an_undated_hit_stored_before_urls_were_read_for_dates_takes_its_urls_date(
+    tmp_path: Path, replay: ReplayServer, database_url: str, engine: Engine
+) -> None:
+    """Stored while its fetch time stood in for a date, an undated hit whose URL's path carries one
+    is dated by it when reprocessed, and its scope reasons say where the date came from."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title><link>https://desk.example/</link>'
+        "<item><title>Airline chatbot invents a refund policy</title><link>https://desk.example/2023/06/22/airline-chatbot</link>"
+        "<description>An airline's customer-service chatbot promised refunds to a passenger.</description></item>"
+        "</channel></rss>"
+    ).encode()
+    streams = {"tech-press": {"keywords": ["chatbot"], "sources": [{"name": "desk", "kind": "feed", "url": "/desk.xml"}]}}
+    config = load_config(configure(tmp_path / "lpi.yaml", replay, database_url, streams))
+    replay.routes["/desk.xml"] = Route(200, body, {"Content-Type": "application/rss+xml"})
+    run_cycle(config, engine)
+    with session_scope(engine) as session:  # as it was stored before: the fetch time, no verdict on the date
+        hit = session.exec(select(Candidate)).one()
+        hit.published_at, hit.scope_reasons = hit.fetched_at, []
+        fetched = hit.fetched_at
+
+    report = reprocess(config, engine)
+
+    hit_after = candidates(engine)["https://desk.example/2023/06/22/airline-chatbot"]
+    assert report.updated == 1 and fetched != hit_after["published_at"]
+    assert (hit_after["published_at"], hit_after["published_is_fallback"]) == (datetime(2023, 6, 22, tzinfo=UTC), True)
+    assert not hit_after["in_scope"]
+    assert any("(the date in its URL), before the tracker's scope" in reason for reason in hit_after["scope_reasons"])
+    with session_scope(engine) as session:
+        cluster = session.exec(select(Cluster)).one()
+        assert cluster.first_seen_at == datetime(2023, 6, 22, tzinfo=UTC)
