@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from dedup.entities import extract_entities
 from dedup.language import detect_language
 from dedup.publisher import publisher_of
-from dedup.rereport import article_links
+from dedup.rereport import MAX_LINKS, article_links
 from dedup.scope import assess
 from dedup.text import fingerprint, html_to_text
 from dedup.urls import canonical_url, url_date
@@ -59,7 +59,8 @@ def normalize(hit: Hit, spec: SourceSpec, role: str, fetched_at: datetime, raw_s
         date_is_fallback=published is None, date_from_url=hit.published is None and published is not None,
     )
     via = storable_url(hit.via) if hit.via else None
-    if links := [link for link in article_links(hit.summary, url) if storable_url(link)]:
+    written = dict.fromkeys([*article_links(hit.summary, url), *article_links(hit.content, url)])  # the summary's first
+    if links := [link for link in written if storable_url(link)][:MAX_LINKS]:
         entities["links"] = links  # what counting needs to tell a re-report
     return Candidate(
         key=candidate_key(hit, role),

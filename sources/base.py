@@ -64,6 +64,7 @@ class Hit:
     summary: str = ""
     published: datetime | None = None
     guid: str | None = None
+    content: str = ""  # the entry's full content beside its summary (Atom <content>): read for its links only
     publisher: str | None = None  # set when the entry names its own publisher
     language: str | None = None
     role: str | None = None  # overrides the stream's role: an article an HN post links is confirming

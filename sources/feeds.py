@@ -111,12 +111,14 @@ def _hit(entry: Any, publisher_from_source: bool) -> Hit | None:
         suffix = f" - {source.get('title')}"
         if source.get("title") and title.endswith(suffix):
             title = title.removesuffix(suffix)
+    content = _first_content(entry)
     return Hit(
         url=url.strip(),
         title=title,
-        summary=entry.get("summary") or _first_content(entry),
+        summary=entry.get("summary") or content,
         published=_entry_time(entry),
         guid=entry.get("id"),
+        content=content if entry.get("summary") and content != entry.get("summary") else "",
         publisher=publisher,
         language=(entry.get("summary_detail") or {}).get("language"),
     )

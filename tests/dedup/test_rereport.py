@@ -14,8 +14,8 @@ from dedup.independence import Evidence, count_independent
 from dedup.normalize import normalize
 from dedup.rereport import article_links, names_outlet, re_report
 from lpi.config import load_config
-from lpi.pipeline import run_cycle
-from sources.base import Hit, SourceSpec
+from lpi.pipeline import parse_and_normalize, run_cycle
+from sources.base import Hit, Payload, SourceSpec
 from store import Cluster, session_scope
 from tests.conftest import feed, write_config
 from tests.replay import ReplayServer
@@ -212,6 +212,30 @@ def test_article_links_reads_markup_escaped_once_more() -> None:
         GLUE_404,
         "https://theverge.com/2024/5/23/more",
     ]
+
+
+def test_an_atom_entrys_content_links_are_kept_beside_its_summarys() -> None:
+    """An Atom entry with a short summary naming the outlet and the article in <content>: the
+    link is in the content only, and the entry still counts as a re-report of that outlet."""
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Verge</title>'
+        "<id>tag:theverge.com,2024:feed</id><updated>2024-05-23T12:00:00Z</updated>"
+        "<entry><title>Google's AI Overviews told users to put glue on pizza</title>"
+        '<link rel="alternate" href="https://www.theverge.com/2024/5/23/24162896/google-ai-overview-glue"/>'
+        "<id>tag:theverge.com,2024:24162896</id><updated>2024-05-23T12:00:00Z</updated>"
+        "<summary>Google's AI Overviews told users to put glue on pizza, as 404 Media first reported.</summary>"
+        '<content type="html">&lt;p&gt;The answer came from an old Reddit joke, &lt;a href="https://www.404media.co/'
+        'google-is-paying-reddit-60-million-for-fucksmith-to-tell-its-users-to-eat-glue/"&gt;as 404 Media first '
+        "reported&lt;/a&gt;.&lt;/p&gt;</content></entry></feed>"
+    ).encode()
+    spec = SourceSpec("tech-press", "the-verge", "feed", url="https://www.theverge.com/rss/index.xml")
+
+    found = parse_and_normalize(spec, Payload(atom, spec.url, "application/atom+xml"), "0" * 64, datetime(2024, 5, 24, tzinfo=UTC))
+
+    (candidate,) = found.candidates
+    assert candidate.entities["links"] == [GLUE_404]
+    retold = re_report(f"{candidate.title}\n{candidate.summary}", candidate.entities["links"], candidate.publisher)
+    assert retold is not None and retold.outlet == "404media.co"
 
 
 def test_normalize_keeps_the_summary_links_and_tells_the_language() -> None:
