@@ -78,6 +78,27 @@ _NOT_DEPLOYERS_WORDS = (
 _NOT_DEPLOYERS = frozenset(_NOT_DEPLOYERS_WORDS.split())
 
 
+# One organization under the names reports give it: initials and short forms (compared without
+# case). Corporate suffixes ("Inc.", "Ltd") are dropped by deployer_name itself.
+DEPLOYER_ALIASES = {
+    "nyc": "New York City",
+    "new york city government": "New York City",
+    "city of new york": "New York City",
+    "dpd uk": "DPD",
+    "air canada airlines": "Air Canada",
+    "chevy": "Chevrolet",
+    "the uk government": "UK Government",
+    "hmrc": "HM Revenue & Customs",
+}
+_CORPORATE_SUFFIX = re.compile(r",? (?:Inc|Incorporated|Ltd|Limited|LLC|LLP|PLC|Corp|Corporation|Co|GmbH|AG|SA)\.?$", re.IGNORECASE)
+
+
+def deployer_name(name: str) -> str:
+    """The one name of a deploying organization: corporate suffix dropped, known aliases resolved."""
+    plain = _CORPORATE_SUFFIX.sub("", " ".join(name.split()))
+    return DEPLOYER_ALIASES.get(plain.casefold(), plain)
+
+
 def extract_entities(text: str) -> dict[str, Any]:
     """Entities mentioned in ``text``; keys with nothing found are omitted."""
     found: dict[str, Any] = {}
@@ -114,5 +135,5 @@ def _deployers(text: str) -> list[str]:
                 words.pop(0)
             org = " ".join(words).rstrip(",") + (match.groupdict().get("kind") or "")
             if org and org not in _NOT_DEPLOYERS and not any(p.fullmatch(org) for p, _, _ in _MODEL_RE):
-                found.setdefault(org)
+                found.setdefault(deployer_name(org))
     return list(found)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from dedup.entities import deployer_name
 from review.vocabulary import CATEGORIES, SECTORS, suggest
 from store import Candidate
 
@@ -46,12 +47,23 @@ def hints_for(candidates: Sequence[Candidate]) -> Hints:
         categories=suggest(CATEGORIES, text),
         sectors=suggest(SECTORS, text),
         models=[ModelMention(vendor, model, n) for (vendor, model), n in models.most_common()],
-        deployers=[name for name, _ in Counter(d for c in candidates for d in dict.fromkeys(c.entities.get("deployers", []))).most_common()],
+        deployers=_deployers(candidates),
         aiid_ids=_entity(candidates, "aiid_ids"),
         cves=_entity(candidates, "cves"),
         dockets=_entity(candidates, "dockets"),
         scope=_scope_doubts(candidates),
     )
+
+
+def _deployers(candidates: Sequence[Candidate]) -> list[str]:
+    """Each organization once, however its members name it ("NYC", "New York City"; "Acme Inc."
+    and "ACME"), under its commonest name, most mentioned first."""
+    named = [deployer_name(str(d)) for c in candidates for d in dict.fromkeys(c.entities.get("deployers", []))]
+    forms: dict[str, Counter[str]] = {}
+    for name in named:
+        forms.setdefault(name.casefold(), Counter())[name] += 1
+    counted = Counter(name.casefold() for name in named)
+    return [forms[key].most_common(1)[0][0] for key, _ in counted.most_common()]
 
 
 def _entity(candidates: Sequence[Candidate], name: str) -> list[str]:

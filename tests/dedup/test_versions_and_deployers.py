@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from dedup.entities import UNDISCLOSED_MODEL, extract_entities
+from dedup.entities import UNDISCLOSED_MODEL, deployer_name, extract_entities
+from review.hints import hints_for
+from store import Candidate
 
 
 @pytest.mark.parametrize(
@@ -123,3 +127,35 @@ def test_an_llm_described_but_not_named_is_an_undisclosed_frontier_model() -> No
 )
 def test_deployers(text: str, deployers: list[str]) -> None:
     assert extract_entities(text).get("deployers", []) == deployers
+
+
+@pytest.mark.parametrize(
+    ("named", "one_name"),
+    [
+        ("NYC", "New York City"),
+        ("City of New York", "New York City"),
+        ("Air Canada", "Air Canada"),
+        ("Acme Inc.", "Acme"),
+        ("Klarna, Inc", "Klarna"),
+        ("Babylon Health Ltd", "Babylon Health"),
+        ("Chevrolet of Watsonville", "Chevrolet of Watsonville"),
+    ],
+)
+def test_a_deployer_has_one_name_whatever_reports_call_it(named: str, one_name: str) -> None:
+    assert deployer_name(named) == one_name
+
+
+def test_the_deployers_of_a_cluster_are_named_once_under_their_commonest_name() -> None:
+    reports = [
+        "NYC's MyCity chatbot told business owners to break the law.",
+        "New York City's chatbot told landlords they could refuse tenants.",
+        "The MyCity chatbot deployed by New York City gave wrong answers; Acme Inc.'s bot did too.",
+        "ACME's chatbot was not alone.",
+    ]
+    candidates = [Candidate(key=str(n), stream="news", source_id="news/x", role="confirming", url="", original_url="",
+                            publisher="x", title=text, summary="", fetched_at=datetime(2025, 1, 1, tzinfo=UTC),
+                            entities=extract_entities(text), fingerprint=str(n), raw_sha256="0" * 64)
+                  for n, text in enumerate(reports)]
+    stored_before = Candidate(**{**candidates[0].model_dump(), "key": "old", "entities": {"deployers": ["NYC"]}})
+
+    assert hints_for([*candidates, stored_before]).deployers == ["New York City", "Acme"]
