@@ -1,4 +1,4 @@
-"""Reconciliation: the clusters awaiting review re-scored with the current matcher.
+"""Reconciliation: the clusters awaiting review, and those parked out of scope, re-scored with the current matcher.
 
 Clusters were formed one run at a time, by whatever matcher and term statistics held then. This
 looks at them all together now and PROPOSES merges (two clusters whose centroids reach the
@@ -23,7 +23,7 @@ from dedup.matcher import features
 from dedup.similarity import dot, norm
 from lpi.matching import match_hit
 from review import MatchingDecisions, decisions_for_matching
-from review.counting import OPEN_STATES
+from review.counting import REGROUPABLE_STATES
 from store import Candidate, Cluster, repo, session_scope
 
 SPLIT_FACTOR = 0.5  # a member scoring below threshold × this against the rest of its cluster is an outlier
@@ -102,9 +102,9 @@ class _Scored:
 
 
 def reconcile(engine: Engine, settings: MatchSettings) -> Proposals:
-    """Proposals for every cluster awaiting review; reads only."""
+    """Proposals for every cluster awaiting review or parked out of scope; reads only."""
     with session_scope(engine) as session:
-        clusters = [c for c in repo.queue(session, OPEN_STATES) if c.id is not None]
+        clusters = [c for c in repo.queue(session, REGROUPABLE_STATES) if c.id is not None]
         members = repo.members_of(session, [c.id for c in clusters if c.id is not None])
         decisions = decisions_for_matching(session)
     scored = _score(clusters, members, settings)

@@ -12,6 +12,9 @@ from review.scope import cluster_scope, state_for
 from store import Candidate, Cluster, QueueState, repo
 
 OPEN_STATES = (QueueState.LEAD, QueueState.WATCHED, QueueState.PROMOTED)  # no reviewer verdict yet
+# What merge, split and reconcile work on: no verdict yet, parked out of scope included (a parked
+# cluster may be another report of a queued incident, or hold one in-scope story among others).
+REGROUPABLE_STATES = (*OPEN_STATES, QueueState.EXCLUDED)
 
 
 def members(session: Session, cluster_id: int | None) -> list[Candidate]:

@@ -122,5 +122,5 @@ def _hold(session: Session, reviewer: str, at: datetime, *cluster_ids: int) -> l
 
 
 def _require_open(cluster: Cluster, action: str) -> None:
-    if cluster.state not in counting.OPEN_STATES:
-        raise StateError(f"cluster {cluster.id} is {cluster.state.value}: only clusters awaiting review can be {action}")
+    if cluster.state not in counting.REGROUPABLE_STATES:
+        raise StateError(f"cluster {cluster.id} is {cluster.state.value}: only clusters awaiting review or parked can be {action}")

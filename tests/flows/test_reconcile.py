@@ -12,14 +12,16 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
+from dedup import MatchSettings
 from lpi.cli import app
 from lpi.config import load_config
 from lpi.pipeline import run_cycle
 from lpi.reconcile import Proposals, reconcile
-from review import not_same
-from store import Candidate, ClusterMember, session_scope
+from review import counting, not_same
+from store import Candidate, Cluster, ClusterMember, QueueState, session_scope
 from tests.conftest import write_config
 from tests.replay import ReplayServer
+from tests.review.builders import T0, add_cluster
 from tests.stored import stored
 
 
@@ -109,3 +111,20 @@ def test_the_reconcile_flow_publishes_its_proposals_as_an_artifact(
     assert isinstance(artifact, StoredArtifact) and isinstance(artifact.data, str)
     assert f"`lpi queue merge {keep} {absorb}`" in artifact.data
     assert f"**{len(result['merges'])}** merges and **0** splits proposed. Nothing was changed." in artifact.data
+
+
+def test_a_parked_cluster_is_proposed_for_merging_with_a_queued_one(engine: Engine) -> None:
+    """Another report of a queued incident, judged out of scope on its own words, was parked apart."""
+    queued = add_cluster(engine, ["bbc.co.uk"], "Airline chatbot invents refund policy")
+    out = add_cluster(engine, ["theverge.com"], "Airline chatbot invents refund policy for grieving passenger")
+    with session_scope(engine) as session:
+        for member in counting.members(session, out):
+            member.in_scope = False
+        cluster = session.get(Cluster, out)
+        assert cluster is not None
+        counting.refresh(session, cluster, T0)
+        assert cluster.state is QueueState.EXCLUDED
+
+    proposals = reconcile(engine, MatchSettings())
+
+    assert [(m.keep, m.absorb) for m in proposals.merges] == [(queued, out)] and proposals.clusters == 2

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 import review
-from review import ConflictError, ReviewError, StateError
+from review import ConflictError, ReviewError, StateError, counting
 from review.counting import member_ids
 from store import Cluster, QueueState, repo, session_scope
 from tests.review.builders import T0, add_cluster
@@ -125,7 +125,7 @@ def test_regrouping_respects_claims_and_verdicts(engine: Engine) -> None:
         review.merge(session, free, held, "alice")
     published = add_cluster(engine, ["ft.com", "nytimes.com"])
     claim_and_verify(engine, published)
-    with pytest.raises(StateError, match="is verified: only clusters awaiting review can be merged"), session_scope(engine) as session:
+    with pytest.raises(StateError, match="is verified: only clusters awaiting review or parked can be merged"), session_scope(engine) as session:
         review.merge(session, free, published, "alice")
     with pytest.raises(ReviewError, match="two different clusters"), session_scope(engine) as session:
         review.not_same(session, free, free, "alice")
@@ -165,3 +165,41 @@ def test_decisions_for_matching_fold_later_decisions_over_earlier_ones(engine: E
     assert set(facts.together) == set() and set(facts.apart) == {pair((a1, b1)), pair((a1, c1))}
     assert [s.kind for s in facts.standing] == ["not_same", "split"]
     assert facts.separating([c1], [a1, b1]) is not None
+
+
+def parked(engine: Engine, sources: list[str], title: str = "Airline chatbot invents refund policy") -> int:
+    """A cluster whose confirming members were all judged out of scope: parked, not queued."""
+    cluster_id = add_cluster(engine, sources, title)
+    with session_scope(engine) as session:
+        for member in counting.members(session, cluster_id):
+            member.in_scope, member.scope_score = False, 0.2
+        found = session.get(Cluster, cluster_id)
+        assert found is not None
+        counting.refresh(session, found, T0)
+    assert cluster(engine, cluster_id).state is QueueState.EXCLUDED
+    return cluster_id
+
+
+def test_a_parked_cluster_can_be_merged_into_a_queued_one_and_split_back_out(engine: Engine) -> None:
+    queued, out = add_cluster(engine, ["bbc.co.uk"]), parked(engine, ["theverge.com", "wired.com"])
+    moved = members(engine, out)
+
+    with session_scope(engine) as session:
+        review.merge(session, queued, out, "alice", note="the same refund story")
+    assert cluster(engine, queued).state is QueueState.PROMOTED and cluster(engine, queued).independent_count == 3
+
+    with session_scope(engine) as session:
+        new = review.split(session, queued, moved, "alice", note="judged out of scope after all")
+    assert new.id is not None and cluster(engine, new.id).state is QueueState.EXCLUDED  # parked again
+    assert cluster(engine, queued).state is QueueState.WATCHED
+
+
+def test_a_parked_cluster_can_be_split(engine: Engine) -> None:
+    out = parked(engine, ["theverge.com", "wired.com", "ft.com"])
+    first, *rest = members(engine, out)
+
+    with session_scope(engine) as session:
+        new = review.split(session, out, [first], "alice")
+
+    assert new.id is not None and members(engine, new.id) == [first] and members(engine, out) == rest
+    assert cluster(engine, out).state is QueueState.EXCLUDED and cluster(engine, new.id).state is QueueState.EXCLUDED
