@@ -114,6 +114,8 @@ class SqliteStore:
     def restore(self) -> None:
         self.discard()
         shutil.copyfile(self.cache, self._run)
+        with self._run.open("rb+") as copy:  # on disk before the run: a stored database is at rest, and
+            os.fsync(copy.fileno())  # writing back a fresh copy is no part of a run (its checkpoints would wait on it)
 
     def discard(self) -> None:
         _remove_sqlite(self._run)
