@@ -138,7 +138,7 @@ RULES: tuple[Rule, ...] = (
          lambda f: [""] if f.date_is_fallback else []),
     # A date in the URL's path is the publisher's own: it counts, and the reviewer is told where it came from.
     Rule("date-from-url", 0.0, "no publication date in the entry: the date in its URL is used",
-         lambda f: [""] if f.date_from_url and not f.date_is_fallback else []),
+         lambda f: [""] if f.date_from_url else []),
 )
 
 

@@ -10,7 +10,8 @@ A run's cost follows its hits and the window, not the store's size.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -87,19 +88,15 @@ def index_store(engine: Engine, settings: MatchSettings) -> int:
             return 0
         unkept = repo.clustered_without_features(session)
     indexed = 0
-    for start in range(0, len(unkept), INDEX_BATCH):
-        with session_scope(engine) as session:
-            repo.lock_for_matching(session)
-            # another matcher may have indexed some since they were listed
-            indexed += _index(session, match_index.lacking_features(session, unkept[start : start + INDEX_BATCH]), settings)
+    for batch in repo.chunks(unkept, INDEX_BATCH):
+        with _matching(engine) as session:  # another matcher may have indexed some since they were listed
+            indexed += _index(session, match_index.lacking_features(session, batch), settings)
     with session_scope(engine) as session:
         unsummed = match_index.unsummed(session)
-    for start in range(0, len(unsummed), INDEX_BATCH):
-        with session_scope(engine) as session:
-            repo.lock_for_matching(session)
-            _known(session, unsummed[start : start + INDEX_BATCH], {})  # sums them, and keeps the sums
-    with session_scope(engine) as session:
-        repo.lock_for_matching(session)
+    for batch in repo.chunks(unsummed, INDEX_BATCH):
+        with _matching(engine) as session:
+            _known(session, batch, {})  # sums them, and keeps the sums
+    with _matching(engine) as session:
         match_index.mark_indexed(session)
     return indexed
 
@@ -109,18 +106,25 @@ def index_unkept(session: Session, settings: MatchSettings) -> int:
     none (after reprocessing changed their text), and the sums of their clusters: the store is then
     indexed whole. Return how many."""
     indexed = _index(session, repo.clustered_without_features(session), settings)
-    unsummed = match_index.unsummed(session)
-    for start in range(0, len(unsummed), INDEX_BATCH):
-        _known(session, unsummed[start : start + INDEX_BATCH], {})
+    for batch in repo.chunks(match_index.unsummed(session), INDEX_BATCH):
+        _known(session, batch, {})
     match_index.mark_indexed(session)
     return indexed
+
+
+@contextmanager
+def _matching(engine: Engine) -> Iterator[Session]:
+    """A transaction holding the matchers' lock."""
+    with session_scope(engine) as session:
+        repo.lock_for_matching(session)
+        yield session
 
 
 def _index(session: Session, candidate_ids: Sequence[int], settings: MatchSettings) -> int:
     """Compute and keep the features of these candidates, earliest first, INDEX_BATCH at a time."""
     half_life = timedelta(days=settings.window_days)
-    for start in range(0, len(candidate_ids), INDEX_BATCH):
-        hits = [match_hit(c) for c in repo.candidates_by_id(session, candidate_ids[start : start + INDEX_BATCH])]
+    for batch in repo.chunks(candidate_ids, INDEX_BATCH):
+        hits = [match_hit(c) for c in repo.candidates_by_id(session, batch)]
         summaries = _summaries(session, {hit.stream for hit in hits})
         stats = match_index.stats(session, _terms(read(hits, summaries)), half_life)
         computed = features(hits, settings, Background(_term_stats(stats), (), summaries))

@@ -3,7 +3,7 @@ models named, cross-references, and anything that puts the scope in doubt. Hints
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -58,12 +58,12 @@ def hints_for(candidates: Sequence[Candidate]) -> Hints:
 def _deployers(candidates: Sequence[Candidate]) -> list[str]:
     """Each organization once, however its members name it ("NYC", "New York City"; "Acme Inc."
     and "ACME"), under its commonest name, most mentioned first."""
-    named = [deployer_name(str(d)) for c in candidates for d in dict.fromkeys(c.entities.get("deployers", []))]
-    forms: dict[str, Counter[str]] = {}
-    for name in named:
-        forms.setdefault(name.casefold(), Counter())[name] += 1
-    counted = Counter(name.casefold() for name in named)
-    return [forms[key].most_common(1)[0][0] for key, _ in counted.most_common()]
+    forms: dict[str, Counter[str]] = defaultdict(Counter)  # one organization's names, by their casefold
+    for c in candidates:
+        for named in dict.fromkeys(c.entities.get("deployers", [])):
+            name = deployer_name(str(named))
+            forms[name.casefold()][name] += 1
+    return [names.most_common(1)[0][0] for names in sorted(forms.values(), key=lambda names: -names.total())]
 
 
 def _entity(candidates: Sequence[Candidate], name: str) -> list[str]:

@@ -146,10 +146,10 @@ _KEYS_PER_QUERY = 500  # databases cap the parameters of one statement
 T = TypeVar("T")
 
 
-def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    """``items`` a statement's worth at a time (_KEYS_PER_QUERY)."""
-    for start in range(0, len(items), _KEYS_PER_QUERY):
-        yield items[start : start + _KEYS_PER_QUERY]
+def chunks(items: Sequence[T], size: int = _KEYS_PER_QUERY) -> Iterator[Sequence[T]]:
+    """``items`` ``size`` at a time: by default a statement's worth (_KEYS_PER_QUERY)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def candidates_by_key(session: Session, keys: Iterable[str]) -> dict[str, tuple[Candidate, int | None]]:
