@@ -7,13 +7,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import orjson
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 from store.migrate import upgrade
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _json_text(value: Any) -> str:
+    """A JSON column's value as text (keys that are not strings written as strings, as json.dumps does)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# JSON columns (features, vectors, explanations) are read and written by the tens of thousands in a
+# matching run: orjson does it about ten times faster than the standard library.
+JSON_CODEC: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
 def default_database_path() -> Path:
@@ -35,7 +47,7 @@ def open_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
     if url.startswith("sqlite"):
         engine = _sqlite_engine(url)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, **JSON_CODEC)
     if migrate:
         upgrade(engine)
     return engine
@@ -45,7 +57,7 @@ def _sqlite_engine(url: str) -> Engine:
     path = url.split(":///", 1)[1] if ":///" in url else ""
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **JSON_CODEC)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ from store.models import (
     MatchPosting,
     MatchTerm,
 )
-from store.repo import _insert, chunks
+from store.repo import _insert, chunks, driver_rows
 
 T = TypeVar("T")
 
@@ -162,7 +162,8 @@ def sharing(
         terms = sorted(set().union(*(salience for _, salience in span)))
         postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # term → (seen, candidate, cluster)
         for chunk in chunks(terms):
-            rows = session.execute(
+            rows = driver_rows(
+                session,
                 sqlalchemy.select(
                     col(MatchPosting.term), col(MatchPosting.seen), col(MatchPosting.candidate_id), col(ClusterMember.cluster_id)
                 )
@@ -170,7 +171,7 @@ def sharing(
                 .where(
                     col(MatchPosting.term).in_(chunk),
                     col(MatchPosting.seen).between(_epoch(span[0][0] - window), _epoch(span[-1][0] + window)),
-                )
+                ),
             )
             for term, seen, candidate_id, cluster_id in rows:
                 postings[term].append((seen, candidate_id, cluster_id))
