@@ -49,7 +49,7 @@ from bench.synthetic_intake import Arrival
 from dedup import KnownCluster, MatchSettings, normalize, place
 from dedup.quality import Scores, bcubed
 from dedup.similarity import wording
-from dedup.syndication import shingle_bits as syndication_bits
+from dedup.syndication import shingle_lanes as syndication_lanes
 from dedup.urls import canonical_url
 from store import Candidate, open_engine, repo, session_scope
 
@@ -131,7 +131,7 @@ def run_once(
 ) -> Timing:
     """Restore the store, then normalize, store and match ``arrivals``; ``watch`` wraps the matching."""
     store.restore()
-    for cache in (wording, syndication_bits, canonical_url):
+    for cache in (wording, syndication_lanes, canonical_url):
         cache.cache_clear()  # these very hits were read by the run before: no help a new run would get
     engine = open_engine(store.run_url)
     stored_clusters = _scalar(engine, "SELECT max(id) FROM cluster")

@@ -60,16 +60,32 @@ def simhash(text: str, shingle: int = SHINGLE) -> int | None:
     if len(tokens) < MIN_WORDS:
         return None
     shingles = (" ".join(tokens[start : start + shingle]) for start in range(len(tokens) - shingle + 1))
-    # bit i of the result is set when most shingles set it: counted a column at a time, most significant first
-    columns = zip(*map(shingle_bits, shingles), strict=True)
     count = len(tokens) - shingle + 1
-    return sum(1 << (BITS - 1 - i) for i, column in enumerate(columns) if 2 * column.count("1") > count)
+    # Bit b of the result is set when most shingles set it, that is when 2 * (shingles setting it) >
+    # count. Summing the shingles' lanes counts every bit at once; adding the same bias to each lane
+    # lifts exactly the counts above count // 2 into the lane's top bit, which is then read off.
+    lanes = sum(map(shingle_lanes, shingles)) + (_LANE_TOP - count // 2 - 1) * _LANE_ONES
+    tops = (lanes & _LANE_TOPS).to_bytes(BITS * _LANE_BYTES, "little")[_LANE_BYTES - 1 :: _LANE_BYTES]
+    return int(tops.translate(_TOP_TO_DIGIT)[::-1], 2)
+
+
+# A lane per bit, wide enough to count the shingles of any text (less than 2**31 of them).
+_LANE_BYTES = 4
+_LANE_TOP = 1 << (8 * _LANE_BYTES - 1)
+_LANE_ONES = sum(1 << (8 * _LANE_BYTES * bit) for bit in range(BITS))
+_LANE_TOPS = _LANE_ONES * _LANE_TOP
+_TOP_TO_DIGIT = bytes.maketrans(bytes([0, 0x80]), b"01")
+_DIGIT_TO_BIT = bytes.maketrans(b"01", bytes([0, 1]))
 
 
 @lru_cache(maxsize=1 << 16)  # shingles of one word recur across texts
-def shingle_bits(shingle: str) -> str:
-    """The shingle's 64-bit hash as a string of 0s and 1s, most significant bit first."""
-    return format(int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=BITS // 8).digest(), "big"), f"0{BITS}b")
+def shingle_lanes(shingle: str) -> int:
+    """The shingle's 64-bit hash with bit b moved to the bottom of lane b (bit 32 * b)."""
+    digest = hashlib.blake2b(shingle.encode(), digest_size=BITS // 8).digest()
+    bits = format(int.from_bytes(digest, "big"), f"0{BITS}b")[::-1].encode()  # least significant first
+    lanes = bytearray(BITS * _LANE_BYTES)
+    lanes[::_LANE_BYTES] = bits.translate(_DIGIT_TO_BIT)
+    return int.from_bytes(lanes, "little")
 
 
 def distance(a: int, b: int) -> int:

@@ -4,6 +4,8 @@ and the Guardian's and the BBC's own reports of the Air Canada ruling."""
 
 from __future__ import annotations
 
+import hashlib
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 
 from dedup.independence import Evidence, count_independent, evidence_of
 from dedup.syndication import NEAR_DISTANCE, distance, simhash, wire_credit
+from dedup.text import words
 from lpi.cli import app
 from lpi.config import load_config
 from lpi.pipeline import run_cycle
@@ -75,6 +78,26 @@ def test_different_reports_of_one_incident_are_far_apart(recorded: dict[str, Evi
     hashes = [h for h in texts if h is not None]
     assert len(hashes) >= 5
     assert min(distance(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1 :]) > 3 * NEAR_DISTANCE
+
+
+def _majority_of_bits(text: str, shingle: int) -> int:
+    """SimHash by its definition: bit b set when more than half of the shingles' hashes set it."""
+    tokens = words(text)
+    hashes = [
+        int.from_bytes(hashlib.blake2b(" ".join(tokens[i : i + shingle]).encode(), digest_size=8).digest(), "big")
+        for i in range(len(tokens) - shingle + 1)
+    ]
+    return sum(1 << bit for bit in range(64) if 2 * sum(h >> bit & 1 for h in hashes) > len(hashes))
+
+
+@pytest.mark.parametrize("shingle", [1, 2, 3])
+def test_simhash_counts_every_bit_at_once_as_the_definition_counts_them_one_by_one(shingle: int) -> None:
+    rng = random.Random(shingle)
+    vocabulary = [f"word{n}" for n in range(40)]  # few words: many counts fall exactly on half
+    for length in [*range(12, 40), 255, 256, 257, 1000]:
+        text = " ".join(rng.choices(vocabulary, k=length))
+        assert simhash(text, shingle) == _majority_of_bits(text, shingle)
+    assert simhash("too short to judge", shingle) is None
 
 
 @pytest.mark.parametrize(
