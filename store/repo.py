@@ -132,24 +132,17 @@ def read_blob(session: Session, sha256: str) -> bytes:
 def insert_new_candidates(session: Session, candidates: Sequence[Candidate]) -> list[int]:
     """Insert those whose key is not stored yet (also under concurrent writers); return new ids.
 
-    Rows go in key order, a hundred to a statement, so two writers with overlapping batches lock
-    them in the same order and cannot deadlock each other on PostgreSQL.
+    Rows go in key order, so two writers with overlapping batches lock them in the same order and
+    cannot deadlock each other on PostgreSQL; as one statement compiled once, which the driver runs
+    in as few batches as the database's parameter limit allows.
     """
-    new_ids: list[int] = []
-    columns = [c.name for c in Candidate.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    table = Candidate.__table__  # type: ignore[attr-defined]
+    columns = [c.name for c in table.columns if c.name != "id"]
     rows = [{name: getattr(c, name) for name in columns} for c in sorted(candidates, key=lambda c: c.key)]
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        statement = (
-            _insert(session, Candidate)
-            .values(rows[start : start + _ROWS_PER_INSERT])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(col(Candidate.id))
-        )
-        new_ids += sorted(session.execute(statement).scalars())  # ids grow in key order
-    return new_ids
-
-
-_ROWS_PER_INSERT = 100  # one statement's parameters stay under every database's limit
+    if not rows:
+        return []
+    statement = _insert(session, table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    return sorted(session.connection().execute(statement, rows).scalars())  # ids grow in key order
 
 
 _KEYS_PER_QUERY = 500  # databases cap the parameters of one statement
