@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy
-from sqlalchemy import delete, func
+from sqlalchemy import Executable, delete, func
 from sqlmodel import Session, col, select
 
 from store.models import (
@@ -280,7 +280,7 @@ def keep_summed(session: Session, rows: Sequence[Summed]) -> None:
         for r in rows
     ]
     if values:
-        session.execute(_upsert(session, MatchCluster, "cluster_id", ("total", "block", "names", "identifiers", "size")), values)
+        _write(session, _upsert(session, MatchCluster, "cluster_id", ("total", "block", "names", "identifiers", "size")), values)
 
 
 def unsummed(session: Session) -> list[int]:
@@ -327,10 +327,10 @@ def keep(session: Session, counted: Sequence[Counted], half_life: timedelta) -> 
         for c in counted
         if (f := c.features)
     ]
-    session.execute(_insert(session, MatchFeatures), kept)
+    _write(session, _insert(session, MatchFeatures), kept)
     postings = [{"term": term, "seen": _epoch(c.seen), "candidate_id": c.candidate_id} for c in counted for term in c.features.block]
     if postings:
-        session.execute(_insert(session, MatchPosting).on_conflict_do_nothing(), postings)
+        _write(session, _insert(session, MatchPosting).on_conflict_do_nothing(), postings)
     _count(session, counted, half_life)
 
 
@@ -364,7 +364,13 @@ def _count(session: Session, counted: Sequence[Counted], half_life: timedelta) -
         familiarity[term] = max(zipf, familiarity[term])
     rows = [{"term": t, "frequency": f, "familiarity": familiarity[t], "counted_at": clock} for t, f in frequency.items()]
     if rows:
-        session.execute(_upsert(session, MatchTerm, "term", ("frequency", "familiarity", "counted_at")), rows)
+        _write(session, _upsert(session, MatchTerm, "term", ("frequency", "familiarity", "counted_at")), rows)
+
+
+def _write(session: Session, statement: Executable, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Run an INSERT for many rows as plain SQL in the session's transaction: the ORM's bulk path
+    adds nothing to rows that are not objects, and costs as much again."""
+    session.connection().execute(statement, rows)
 
 
 def _upsert(session: Session, table: type, key: str, columns: tuple[str, ...]) -> Any:
