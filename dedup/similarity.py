@@ -16,7 +16,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from dedup.terms import familiar_terms, names
 from dedup.urls import slug_words
@@ -133,12 +133,18 @@ class Corpus:
         self._weights[term] = weight = self.idf(term) + BACKGROUND_WEIGHT * unusual
         return weight
 
+    @cached_property
+    def rare_limit(self) -> float:
+        """The most hits a rare term occurs in."""
+        return max(RARE_FLOOR, min(RARE_SHARE * self.size, RARE_MOST))
+
     def is_rare(self, term: str) -> bool:
-        return self.frequency.get(term, 0) <= max(RARE_FLOOR, min(RARE_SHARE * self.size, RARE_MOST))
+        return self.frequency.get(term, 0) <= self.rare_limit
 
     def block(self, weights: Mapping[str, float]) -> frozenset[str]:
         """The rare terms of one hit: it is only compared with hits and clusters sharing one."""
-        return frozenset(term for term in weights if self.is_rare(term))
+        frequency, limit = self.frequency, self.rare_limit
+        return frozenset(term for term in weights if frequency.get(term, 0) <= limit)
 
     def vector(self, weights: Mapping[str, float], names: frozenset[str] = frozenset()) -> Vector:
         """Unit-length TF-IDF vector of one hit's term weights, its rare ``names`` weighing double."""
@@ -178,10 +184,11 @@ def widen(
     for position, (vector, block) in enumerate(zip(vectors[:first], blocks[:first], strict=True)):
         shared: dict[int, float] = defaultdict(float)
         for term in block:
+            weight = vector.get(term, 0.0)
             for other in index[term]:
-                shared[other] += vector.get(term, 0.0)
+                shared[other] += weight
         shared.pop(position, None)  # itself
-        others = heapq.nsmallest(NEIGHBOUR_CANDIDATES, shared, key=lambda other: (-shared[other], other))
+        others = [other for _, other in heapq.nsmallest(NEIGHBOUR_CANDIDATES, [(-weight, other) for other, weight in shared.items()])]
         nearest = sorted(((dot(vector, vectors[other]), other) for other in others), reverse=True)[:neighbours]
         close = [(cosine, other) for cosine, other in nearest if cosine >= floor]
         total = dict(vector)
