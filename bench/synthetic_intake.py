@@ -522,6 +522,7 @@ def candidate_row(h: History, index: int) -> dict[str, Any]:
         "raw_sha256": hashlib.sha256(
             f"{source_id}/{int(report.at // 3600)}".encode()
         ).hexdigest(),
+        "clustered": True,  # the history is matched already
     }
 
 

@@ -16,13 +16,13 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    false,
     func,
     or_,
     text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.models import (
@@ -188,12 +188,9 @@ def lock_for_matching(session: Session) -> None:
 
 
 def unclustered_candidates(session: Session) -> list[Candidate]:
-    """Candidates in no cluster yet, earliest published first. The anti-join reads ids only (an
-    index-only scan, probing the membership's primary key); whole rows are read for those found."""
-    scanned = aliased(Candidate)
-    clustered = select(ClusterMember.candidate_id).where(col(ClusterMember.candidate_id) == scanned.id)
-    unclustered = select(scanned.id).where(~clustered.exists())
-    query = select(Candidate).where(col(Candidate.id).in_(unclustered)).order_by(col(Candidate.published_at), col(Candidate.id))
+    """Candidates in no cluster yet, earliest published first: read through the partial index that
+    holds them alone, however big the store."""
+    query = select(Candidate).where(col(Candidate.clustered) == false()).order_by(col(Candidate.published_at), col(Candidate.id))
     return list(session.exec(query))
 
 
@@ -243,6 +240,7 @@ def clusters_by_id(session: Session, cluster_ids: Iterable[int]) -> dict[int, Cl
 def add_member(session: Session, cluster: Cluster, candidate: Candidate, score: float, at: datetime) -> None:
     assert cluster.id is not None and candidate.id is not None
     session.add(ClusterMember(candidate_id=candidate.id, cluster_id=cluster.id, score=score, added_at=at))
+    candidate.clustered = True
 
 
 def cluster_members(session: Session, cluster_id: int) -> list[tuple[Candidate, ClusterMember]]:

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 from sqlmodel import col, select
 
+from bench import query_plans
 from dedup import MatchSettings
 from lpi.matching import index_unkept
 from lpi.pipeline import match_and_promote
@@ -100,6 +101,34 @@ def test_unclustered_candidates_are_those_in_no_cluster_earliest_published_first
         found = repo.unclustered_candidates(session)
 
     assert [c.id for c in found] == [earlier, later]
+
+
+def test_unclustered_candidates_are_read_from_their_partial_index_not_the_whole_table(engine: Engine) -> None:
+    """A store of thousands of clustered candidates and three new ones: only the three are read."""
+    clustered = pending(engine, *(candidate(f"Old story {n}", NOW - timedelta(days=n % 400)) for n in range(3000)))
+    with session_scope(engine) as session:
+        session.execute(update(Candidate).where(col(Candidate.id).in_(clustered)).values(clustered=True))
+    new = pending(engine, *(candidate(f"New story {n}", NOW + timedelta(hours=n)) for n in range(3)))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")  # what autovacuum or a long-lived store has: statistics
+
+    with session_scope(engine) as session, query_plans.recorded(engine) as plans:
+        found = repo.unclustered_candidates(session)
+
+    assert [c.id for c in found] == new
+    (plan,) = plans
+    assert "ix_candidate_unclustered" in "\n".join(plan.lines) and plan.full_scans == [], plan.lines
+
+
+def test_a_candidate_is_marked_clustered_when_it_joins_a_cluster(engine: Engine) -> None:
+    joined = cluster(engine, candidate("Clustered", NOW))
+    waiting = pending(engine, candidate("Waiting", NOW))
+
+    with session_scope(engine) as session:
+        flags = dict(session.execute(select(col(Candidate.id), col(Candidate.clustered))).tuples().all())
+        members = set(session.exec(select(ClusterMember.candidate_id).where(ClusterMember.cluster_id == joined)))
+
+    assert {i for i, flag in flags.items() if flag} == members and waiting[0] in flags and not flags[waiting[0]]
 
 
 def test_the_clusters_sharing_most_of_a_hits_rare_terms_near_its_time_are_offered(engine: Engine) -> None:
