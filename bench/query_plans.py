@@ -22,7 +22,7 @@ from store.models import Candidate
 BIG_TABLES = ("candidate", "cluster_member", "cluster", "reviewer_decision")
 # Partial indexes hold a few rows of a big table (the candidates not clustered yet): reading one whole is no full scan.
 PARTIAL_INDEXES = sorted(
-    index.name for table in Candidate.metadata.tables.values() for index in table.indexes if index.dialect_options["sqlite"].get("where") is not None
+    str(index.name) for table in Candidate.metadata.tables.values() for index in table.indexes if index.dialect_options["sqlite"].get("where") is not None
 )
 # A table (or one of its indexes but a partial one) read from end to end, under its name or an alias (candidate_1).
 _FULL_SCAN = {
