@@ -143,8 +143,7 @@ class Corpus:
 
     def block(self, weights: Mapping[str, float]) -> frozenset[str]:
         """The rare terms of one hit: it is only compared with hits and clusters sharing one."""
-        frequency, limit = self.frequency, self.rare_limit
-        return frozenset(term for term in weights if frequency.get(term, 0) <= limit)
+        return frozenset(filter(self.is_rare, weights))
 
     def vector(self, weights: Mapping[str, float], names: frozenset[str] = frozenset()) -> Vector:
         """Unit-length TF-IDF vector of one hit's term weights, its rare ``names`` weighing double."""

@@ -112,7 +112,8 @@ class Candidate(SQLModel, table=True):
     __table_args__ = (
         Index("ix_candidate_stream_id", "stream", "id"),  # a stream's latest hits
         # the hits matching has still to place, in the order it takes them: an index of a few rows
-        # in a store of millions
+        # in a store of millions. SQLite uses a partial index only for a query term spelled as its
+        # predicate: "clustered = 0" is how repo.unclustered_candidates's condition renders there.
         Index("ix_candidate_unclustered", "published_at", "id", sqlite_where=text("clustered = 0"), postgresql_where=text("NOT clustered")),
     )
 
