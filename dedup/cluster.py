@@ -37,7 +37,7 @@ class Features:
     url: str  # canonical
     identifiers: frozenset[tuple[str, str]]
     seen: datetime | None  # None: unknown, no time window applies
-    names: frozenset[str] = frozenset()  # its rare terms written as names: Slack, Copilot, Air Canada
+    names: frozenset[str] = frozenset()  # its rare terms written as names: Slack, Notion, Air Canada
     words: Wording | None = None  # what it was read as: what a later run widens its hits with
     terms: frozenset[str] = frozenset()  # its matching terms, as counted in the document frequencies
     salience: Mapping[str, float] = field(default_factory=dict)  # rare term → its weight in the hit's own words
@@ -92,7 +92,7 @@ class OpenCluster:
 
     def name_agreement(self, hit: Features) -> float:
         """1, or NAME_MISMATCH when the hit and the cluster both name things and share none of them:
-        two reports of one kind of attack on different products (Slack AI, Microsoft Copilot) share the
+        two reports of one kind of attack on different products (Slack AI, Notion AI) share the
         attack's words, and only the names tell the incidents apart."""
         return NAME_MISMATCH if hit.names and self.names and not hit.names & self.names else 1.0
 

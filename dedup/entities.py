@@ -41,6 +41,12 @@ MODEL_ALIASES: tuple[tuple[str, str, str], ...] = (
     # An LLM described but not named: kept only when no row above matched the same text.
     (GENERIC_LLM, UNDISCLOSED_VENDOR, UNDISCLOSED_MODEL),
 )
+# The words that name a model family or its vendor in the table above: every incident of that model
+# or vendor shares them, so they say which model, not which incident (dedup.similarity).
+MODEL_NAMES = (
+    "ChatGPT GPT OpenAI Claude Anthropic Gemini Bard Google Llama Meta Mistral Mixtral Grok xAI GitHub Copilot"
+    " Microsoft DeepSeek Qwen Alibaba Perplexity"
+).split()
 _MODEL_RE = [(re.compile(rf"(?<![\w-])({p})(?![\w-])", re.IGNORECASE), vendor, model) for p, vendor, model in MODEL_ALIASES]
 _CVE_RE = re.compile(r"\bCVE-\d{4}-\d{4,7}\b", re.IGNORECASE)
 # Judge initials after the number ("-PKC") vary between filings of one case: they are not kept.

@@ -116,7 +116,7 @@ class Reading:
 
 def read(hits: Sequence[MatchHit], summaries: Mapping[str, Sequence[frozenset[str]]] = {}) -> Reading:
     """The matching terms of ``hits``; ``summaries`` are earlier summaries of their streams."""
-    wordings = [wording(h.title, h.summary, h.url) for h in hits]
+    wordings = [wording(h.title, h.summary, h.url, bool(h.entities.get("deployers"))) for h in hits]
     by_stream: dict[str, list[frozenset[str]]] = defaultdict(list)
     for hit, words in zip(hits, wordings, strict=True):
         by_stream[hit.stream].append(words.summary)

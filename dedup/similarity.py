@@ -6,7 +6,9 @@ close neighbours in the corpus bring the words its outlet did not use (pseudo re
 so two reports meet through the vocabulary of the story rather than through one shared word.
 Rare words written as names weigh double: two reports of one kind of attack on different products
 share the attack's words, not the product's name (a name on every other hit, ChatGPT say, is not
-telling and is not doubled).
+telling and is not doubled). Beside a deployer's name, a model's or its vendor's (GPT, Gemini,
+Perplexity) is not one: every deployment of that model shares it. Where no deployer is named it
+stays one, as the story is then about the model's own product (an attack on Copilot, an outage).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from dedup.entities import MODEL_NAMES
 from dedup.terms import familiar_terms, names
 from dedup.urls import slug_words
 
@@ -48,6 +51,7 @@ NEIGHBOUR_CANDIDATES = 50
 # A widened vector keeps its heaviest terms only: the rest weigh little, and cost every comparison
 # and every stored vector (no change in the dev set's scores down to 50).
 WIDENED_TERMS = 50
+MODEL_TERMS = frozenset(familiar_terms(" ".join(MODEL_NAMES)))
 
 
 @dataclass(frozen=True)
@@ -61,14 +65,16 @@ class Wording:
 
 
 @lru_cache(maxsize=8192)  # a run reads its hits twice: to find what to compare them with, then to compare
-def wording(title: str, summary: str = "", url: str = "") -> Wording:
-    """Title terms (completed from the URL's slug when the title is thin), summary terms, names."""
+def wording(title: str, summary: str = "", url: str = "", deployed: bool = False) -> Wording:
+    """Title terms (completed from the URL's slug when the title is thin), summary terms, names
+    (no model's or vendor's where the hit is ``deployed``: names a deployer)."""
     head = familiar_terms(title)
     if len(head) < THIN_TITLE:
         head = familiar_terms(slug_words(url)) | head
     lead = " ".join(summary.split()[:SUMMARY_WORDS])
     body = familiar_terms(lead)
-    return Wording(frozenset(head), frozenset(body), frozenset(names(title) | names(lead)), body | head)
+    named = names(title) | names(lead)
+    return Wording(frozenset(head), frozenset(body), frozenset(named - MODEL_TERMS if deployed else named), body | head)
 
 
 def boilerplate(summaries: Sequence[frozenset[str]]) -> frozenset[str]:

@@ -6,7 +6,9 @@ import math
 
 import pytest
 
+from dedup.entities import MODEL_ALIASES, MODEL_NAMES, UNDISCLOSED_VENDOR
 from dedup.similarity import (
+    MODEL_TERMS,
     Corpus,
     boilerplate,
     dot,
@@ -109,6 +111,29 @@ def test_rare_names_weigh_double_and_common_ones_do_not() -> None:
 
     assert math.isclose(named["slack"] / named["leak"], 2 * plain["slack"] / plain["leak"])
     assert math.isclose(named["chatgpt"] / named["leak"], plain["chatgpt"] / plain["leak"])  # on every hit: not rare
+
+
+def test_beside_a_deployer_a_models_or_vendors_name_is_a_word_but_not_a_name() -> None:
+    title = "Researchers say that Perplexity, Gemini and Slack AI leaked private data from users to Google"
+    deployed = wording(title, "The chatbot of Acme runs on Copilot.", deployed=True)
+    attacked = wording(title, "They say Copilot did too.")
+
+    assert deployed.names == {"slack", "acm"}
+    assert {"perplex", "gemini", "googl"} <= deployed.title and "copilot" in deployed.summary
+    # no deployer named: the model's product is what the story is about (an attack on it, its outage)
+    assert attacked.names == {"slack", "perplex", "gemini", "googl", "copilot"}
+
+
+def test_every_model_family_and_vendor_of_the_alias_table_is_a_model_name() -> None:
+    written = {
+        name.split()[0]
+        for _, vendor, model in MODEL_ALIASES
+        if vendor != UNDISCLOSED_VENDOR
+        for name in (vendor, model)
+        if not name.startswith("o-")  # "o-series": OpenAI's, and no word of its own
+    }
+    assert written <= set(MODEL_NAMES)
+    assert {term for name in MODEL_NAMES for term in terms(name)} == MODEL_TERMS
 
 
 def test_widening_brings_a_neighbours_words_and_stays_unit_length() -> None:
