@@ -228,7 +228,7 @@ class ReviewerDecision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)  # merge | split | not_same | verify | reject
     cluster_id: int | None = Field(default=None, index=True)
-    other_cluster_id: int | None = None
+    other_cluster_id: int | None = Field(default=None, index=True)  # a merge names the absorbed cluster here
     candidate_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # the other side's members when the decision relates two groups (merge, split, not_same)
     other_candidate_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, event, update
+from alembic import command
+from sqlalchemy import Engine, event, inspect, update
 from sqlmodel import col, select
 
 from bench import query_plans
@@ -17,12 +18,14 @@ from dedup import MatchSettings
 from lpi.matching import index_unkept
 from lpi.pipeline import match_and_promote
 from store import Candidate, Cluster, ClusterMember, match_index, repo, session_scope
+from store.migrate import alembic_config
 from store.models import (
     MatchCluster,
     MatchCorpus,
     MatchFeatures,
     MatchPosting,
     MatchTerm,
+    ReviewerDecision,
 )
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -118,6 +121,38 @@ def test_unclustered_candidates_are_read_from_their_partial_index_not_the_whole_
     assert [c.id for c in found] == new
     (plan,) = plans
     assert "ix_candidate_unclustered" in "\n".join(plan.lines) and plan.full_scans == [], plan.lines
+
+
+def test_the_decisions_naming_a_cluster_on_either_side_are_found_through_indexes(engine: Engine) -> None:
+    """A recount asks this of every rejected cluster it touches: in a long history of decisions it
+    reads the few naming the cluster, not the whole table."""
+    decided = NOW - timedelta(days=30)
+    with session_scope(engine) as session:
+        session.add_all(
+            ReviewerDecision(kind="reject", cluster_id=n, reviewer="r", created_at=decided) for n in range(10, 3010)
+        )
+        session.add(ReviewerDecision(kind="merge", cluster_id=7, other_cluster_id=5, reviewer="r", created_at=NOW))
+        session.add(ReviewerDecision(kind="reject", cluster_id=5, reviewer="r", created_at=decided))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+    with session_scope(engine) as session, query_plans.recorded(engine) as plans:
+        found = repo.cluster_decisions(session, 5)
+
+    assert [(d.kind, d.cluster_id, d.other_cluster_id) for d in found] == [("reject", 5, None), ("merge", 7, 5)]
+    (plan,) = plans
+    assert "ix_reviewer_decision_other_cluster_id" in "\n".join(plan.lines) and plan.full_scans == [], plan.lines
+
+
+def test_revision_0011_adds_that_index_and_takes_it_away_again(engine: Engine) -> None:
+    def indexes() -> set[str]:
+        return {str(index["name"]) for index in inspect(engine).get_indexes("reviewer_decision")}
+
+    assert "ix_reviewer_decision_other_cluster_id" in indexes()
+    command.downgrade(alembic_config(engine), "0010")
+    assert "ix_reviewer_decision_other_cluster_id" not in indexes()
+    command.upgrade(alembic_config(engine), "head")
+    assert "ix_reviewer_decision_other_cluster_id" in indexes()
 
 
 def test_a_candidate_is_marked_clustered_when_it_joins_a_cluster(engine: Engine) -> None:
