@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from dedup.entities import MODEL_NAMES
-from dedup.terms import familiar_terms, names
+from dedup.terms import familiar_terms, names, terms
 from dedup.urls import slug_words
 
 Vector = dict[str, float]
@@ -51,7 +51,7 @@ NEIGHBOUR_CANDIDATES = 50
 # A widened vector keeps its heaviest terms only: the rest weigh little, and cost every comparison
 # and every stored vector (no change in the dev set's scores down to 50).
 WIDENED_TERMS = 50
-MODEL_TERMS = frozenset(familiar_terms(" ".join(MODEL_NAMES)))
+MODEL_TERMS = frozenset(terms(" ".join(MODEL_NAMES)))  # stems alone: no word list read at import
 
 
 @dataclass(frozen=True)
